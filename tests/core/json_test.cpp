@@ -1,0 +1,143 @@
+#include <paretonas/core/architecture.hpp>
+#include <paretonas/core/error.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+using namespace paretonas;
+using ::testing::HasSubstr;
+
+namespace {
+
+Architecture residual_net()
+{
+    Architecture arch({3, 16, 16}, 7);
+    const int c1 = arch.append(conv_node(8), 0);
+    const int r1 = arch.append(op_node(OpType::relu), c1);
+    const int c2 = arch.append(sep_conv_node(8, 5), r1);
+    Node add = op_node(OpType::add);
+    add.inputs = {r1, c2};
+    const int a = arch.add_node(add);
+    Node drop = op_node(OpType::dropout);
+    drop.rate = 0.25;
+    const int d = arch.append(drop, a);
+    const int p = arch.append(pool_node(OpType::avg_pool, 3, 2), d);
+    const int g = arch.append(op_node(OpType::global_avg_pool), p);
+    arch.append(linear_node(7), g);
+    return arch;
+}
+
+std::string message_of_parse(const std::string& text)
+{
+    try {
+        Architecture::from_json(text);
+    } catch (const InputError& e) {
+        return e.what();
+    }
+    return "no error";
+}
+
+} // namespace
+
+TEST(ArchitectureJson, RoundTripIsExactAndStable)
+{
+    const auto arch = residual_net();
+    const auto text = arch.to_json();
+    const auto back = Architecture::from_json(text);
+    EXPECT_EQ(back, arch);
+    EXPECT_EQ(back.to_json(), text);
+    EXPECT_EQ(back.next_id(), arch.next_id());
+}
+
+TEST(ArchitectureJson, UnusedAttributesDoNotChangeBytes)
+{
+    auto a = residual_net();
+    auto b = residual_net();
+    b.node(2).groups = 4;   // relu ignores groups
+    EXPECT_EQ(a.to_json(), b.to_json());
+}
+
+TEST(ArchitectureJson, FileRoundTrip)
+{
+    const auto path = (std::filesystem::temp_directory_path() / "paretonas_arch_test.json").string();
+    residual_net().save(path);
+    EXPECT_EQ(Architecture::load(path), residual_net());
+    std::remove(path.c_str());
+}
+
+TEST(ArchitectureJson, CanonicalHashIgnoresIdsAndInsertionOrder)
+{
+    const auto arch = residual_net();
+    // The same network built with its nodes added in another order gets other ids.
+    Architecture other({3, 16, 16}, 7);
+    const int pad1 = other.add_node(op_node(OpType::identity));  // id 1, removed below
+    const int c1 = other.append(conv_node(8), 0);
+    const int r1 = other.append(op_node(OpType::relu), c1);
+    const int c2 = other.append(sep_conv_node(8, 5), r1);
+    Node add = op_node(OpType::add);
+    add.inputs = {c2, r1};  // add commutes
+    const int a = other.add_node(add);
+    Node drop = op_node(OpType::dropout);
+    drop.rate = 0.25;
+    const int d = other.append(drop, a);
+    const int p = other.append(pool_node(OpType::avg_pool, 3, 2), d);
+    const int g = other.append(op_node(OpType::global_avg_pool), p);
+    other.append(linear_node(7), g);
+    other.remove_node(pad1);
+    EXPECT_NE(other.to_json(), arch.to_json());
+    EXPECT_EQ(other.canonical_hash(), arch.canonical_hash());
+}
+
+TEST(ArchitectureJson, CanonicalHashSeesEveryAttribute)
+{
+    const auto base = residual_net().canonical_hash();
+    auto wider = residual_net();
+    wider.node(1).channels = 9;
+    auto wider_c2 = wider;  // keep the add valid by widening both sides
+    wider_c2.node(3).channels = 9;
+    EXPECT_NE(wider_c2.canonical_hash(), base);
+    auto kernel = residual_net();
+    kernel.node(3).kernel = 3;
+    EXPECT_NE(kernel.canonical_hash(), base);
+    auto rate = residual_net();
+    rate.node(5).rate = 0.5;
+    EXPECT_NE(rate.canonical_hash(), base);
+    auto input = residual_net();
+    input.set_input_shape({3, 32, 32});
+    EXPECT_NE(input.canonical_hash(), base);
+}
+
+TEST(ArchitectureJson, MalformedInputGivesOneLineErrors)
+{
+    EXPECT_THAT(message_of_parse("{\"nodes\": [}"), HasSubstr("malformed architecture JSON"));
+    EXPECT_THAT(message_of_parse("[]"), HasSubstr("must be an object"));
+    EXPECT_THAT(message_of_parse(R"({"num_classes": 3, "nodes": [], "output": 0})"), HasSubstr("missing field 'input_shape'"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": "big", "num_classes": 3, "nodes": [], "output": 0})"),
+                HasSubstr("field 'input_shape' has the wrong type"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": [1,4,4], "num_classes": 3, "output": 1,
+        "nodes": [{"id": 1, "op": "conv5d", "inputs": [0]}]})"), HasSubstr("unknown op 'conv5d'"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": [1,4,4], "num_classes": 3, "output": 1,
+        "nodes": [{"id": 1, "op": "linear", "inputs": [0], "featurs": 3}]})"), HasSubstr("unknown field 'featurs'"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": [1,4,4], "num_classes": 3, "output": 9, "nodes": []})"),
+                HasSubstr("output node 9 does not exist"));
+    EXPECT_THAT(message_of_parse(R"({"format": "onnx", "input_shape": [1,4,4], "num_classes": 3, "output": 0, "nodes": []})"),
+                HasSubstr("not a paretonas architecture"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": [1,4,4], "num_classes": 3, "output": 2, "nodes": [
+        {"id": 1, "op": "global_avg_pool", "inputs": [0]}, {"id": 1, "op": "linear", "inputs": [1], "features": 3}]})"),
+                HasSubstr("used twice"));
+    for (const auto& msg : {message_of_parse("{"), message_of_parse("[]")}) EXPECT_EQ(msg.find('\n'), std::string::npos);
+}
+
+TEST(ArchitectureJson, MissingFileIsNamed)
+{
+    try {
+        Architecture::load("/nonexistent/arch.json");
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("cannot open architecture file '/nonexistent/arch.json'"));
+    }
+}
