@@ -1,0 +1,179 @@
+// Training throughput of paretonas against Python PyTorch on the same network, in one run.
+//
+// Network: conv 32-64-128-128 (3x3, BN, ReLU), max pools after the 2nd and 3rd conv, global
+// average pool, linear; batch 128 of 28x28x1; SGD (Nesterov, weight decay). Both sides train on
+// uint8 images held in memory and normalise per batch. The runs alternate (paretonas, peer,
+// paretonas, ...) and the medians are compared, so drift of a noisy machine hits both.
+//
+// Also measures the machine's FMA peak with a register-only kernel and reports the achieved
+// GFLOP/s (training ~ 3x forward multiply-adds, 2 FLOP each) as a fraction of it.
+#include <paretonas/core/costs.hpp>
+#include <paretonas/train/runtime.hpp>
+#include <paretonas/train/trainer.hpp>
+
+#include <CLI/CLI.hpp>
+#include <torch/torch.h>
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <random>
+#include <thread>
+
+using namespace paretonas;
+
+namespace {
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
+}
+
+// Twelve independent accumulators hide the FMA latency (4 cycles x 2-3 pipes), so the loop runs
+// at the FMA units' throughput: the machine's practical peak.
+__attribute__((target("avx512f"))) double fma_kernel_avx512(long iterations)
+{
+    __m512 acc[12];
+    for (auto& a : acc) a = _mm512_set1_ps(0.0f);
+    const __m512 x = _mm512_set1_ps(0.999999f), y = _mm512_set1_ps(1e-7f);
+    for (long i = 0; i < iterations; ++i)
+        for (auto& a : acc) a = _mm512_fmadd_ps(a, x, y);
+    float sink = 0;
+    for (auto& a : acc) sink += _mm512_reduce_add_ps(a);
+    return sink;
+}
+
+__attribute__((target("avx2,fma"))) double fma_kernel_avx2(long iterations)
+{
+    __m256 acc[12];
+    for (auto& a : acc) a = _mm256_set1_ps(0.0f);
+    const __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
+    for (long i = 0; i < iterations; ++i)
+        for (auto& a : acc) a = _mm256_fmadd_ps(a, x, y);
+    alignas(32) float out[8];
+    float sink = 0;
+    for (auto& a : acc) {
+        _mm256_store_ps(out, a);
+        for (float f : out) sink += f;
+    }
+    return sink;
+}
+
+struct Peak {
+    double gflops;
+    const char* isa;
+};
+
+Peak measure_fma_peak(int threads)
+{
+    const bool avx512 = __builtin_cpu_supports("avx512f");
+    const double flops_per_iteration = 12.0 * (avx512 ? 16 : 8) * 2;
+    const long iterations = 50'000'000;
+    std::vector<double> sinks(threads);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+        pool.emplace_back([&, t] { sinks[t] = avx512 ? fma_kernel_avx512(iterations) : fma_kernel_avx2(iterations); });
+    for (auto& th : pool) th.join();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (sinks[0] == 12345.0) std::puts("");  // keeps the kernels from being optimised away
+    return {threads * iterations * flops_per_iteration / s / 1e9, avx512 ? "AVX-512" : "AVX2"};
+}
+
+std::shared_ptr<ImageSet> random_images(std::int64_t count)
+{
+    auto set = std::make_shared<ImageSet>();
+    set->name = "random";
+    set->channels = 1;
+    set->height = set->width = 28;
+    set->num_classes = 10;
+    std::mt19937 rng(0);
+    set->pixels.resize(static_cast<std::size_t>(count * 28 * 28));
+    for (auto& p : set->pixels) p = static_cast<std::uint8_t>(rng());
+    for (std::int64_t i = 0; i < count; ++i) set->labels.push_back(static_cast<std::uint8_t>(rng() % 10));
+    return set;
+}
+
+double paretonas_images_per_second(const Architecture& arch, int batches, int warmup, bool channels_last)
+{
+    const auto data = DataView::all(random_images(128LL * batches));
+    const Normalization norm{{0.286f}, {0.353f}};
+    TrainConfig config;
+    config.epochs = 1;
+    config.batch_size = 128;
+    config.channels_last = channels_last;
+    config.augment = {};
+    seed_everything(0);
+    Network net(arch);
+    train(net, data.head(128LL * warmup), nullptr, norm, config, torch::kCPU);
+    return train(net, data, nullptr, norm, config, torch::kCPU).history.at(0).images_per_second;
+}
+
+double peer_images_per_second(const std::string& python, const std::string& script, int threads, int batches,
+                              bool channels_last)
+{
+    const std::string cmd = python + " " + script + " --threads " + std::to_string(threads) + " --batches " +
+                            std::to_string(batches) + (channels_last ? " --channels-last" : "") + " 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe) throw std::runtime_error("cannot run " + cmd);
+    char line[512];
+    double value = -1;
+    std::string output;
+    while (std::fgets(line, sizeof line, pipe)) {
+        output += line;
+        std::sscanf(line, "peer img/s %lf", &value);
+    }
+    if (pclose(pipe) != 0 || value <= 0) throw std::runtime_error("peer failed: " + cmd + "\n" + output);
+    return value;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"training throughput: paretonas vs Python PyTorch on the same network"};
+    std::vector<int> thread_counts{1, 2};
+    int batches = 40, warmup = 5, repeats = 3;
+    bool no_tune = false, channels_last = false, no_peer = false;
+    std::string python = "/usr/bin/python3";
+    std::string script = std::string(PARETONAS_SOURCE_DIR) + "/bench/train_throughput_peer.py";
+    app.add_option("--threads", thread_counts, "thread counts to measure")->delimiter(',');
+    app.add_option("--batches", batches, "timed batches per run");
+    app.add_option("--repeats", repeats, "alternating runs per side (median reported)");
+    app.add_flag("--no-tune-allocator", no_tune, "leave glibc's malloc thresholds alone (the 'before' figure)");
+    app.add_flag("--channels-last", channels_last, "NHWC activations on both sides");
+    app.add_flag("--no-peer", no_peer, "skip the Python peer");
+    app.add_option("--python", python, "Python with torch (Debian python3-torch)");
+    CLI11_PARSE(app, argc, argv);
+
+    RuntimeOptions runtime;
+    runtime.tune_allocator = !no_tune;
+    configure_runtime(runtime);
+    const auto arch = conv_chain({1, 28, 28}, 10, {32, 64, 128, 128}, {1, 2});
+    const double train_flops_per_image = 2.0 * 3.0 * static_cast<double>(multiply_adds(arch));
+    std::printf("network: %lld params, %.1f MMAdds/image forward; allocator tuning %s; %s\n",
+                static_cast<long long>(parameter_count(arch)), multiply_adds(arch) / 1e6, no_tune ? "off" : "on",
+                channels_last ? "channels_last" : "NCHW");
+    std::printf("%-8s %14s %14s %7s %10s %10s %9s\n", "threads", "paretonas/s", "pytorch/s", "ratio", "GFLOP/s",
+                "peak", "of peak");
+    for (int threads : thread_counts) {
+        torch::set_num_threads(threads);
+        std::vector<double> ours, peer;
+        for (int r = 0; r < repeats; ++r) {
+            ours.push_back(paretonas_images_per_second(arch, batches, warmup, channels_last));
+            if (!no_peer) peer.push_back(peer_images_per_second(python, script, threads, batches, channels_last));
+        }
+        const double ours_m = median(ours);
+        const double peer_m = no_peer ? 0.0 : median(peer);
+        const auto peak = measure_fma_peak(threads);
+        const double gflops = ours_m * train_flops_per_image / 1e9;
+        std::printf("%-8d %14.1f %14.1f %7.2f %10.1f %10.1f %8.1f%%  (%s FMA peak, measured)\n", threads, ours_m, peer_m,
+                    no_peer ? 0.0 : ours_m / peer_m, gflops, peak.gflops, 100 * gflops / peak.gflops, peak.isa);
+        std::fflush(stdout);
+    }
+    return 0;
+}

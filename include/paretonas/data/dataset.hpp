@@ -1,0 +1,80 @@
+/// @file data/dataset.hpp
+/// Image data held once in memory as uint8, readers for IDX and CIFAR binary files, seeded
+/// splits and per-channel statistics. No LibTorch here; batching lives in data/batcher.hpp.
+#ifndef PARETONAS_DATA_DATASET_HPP
+#define PARETONAS_DATA_DATASET_HPP
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace paretonas {
+
+/// A set of labelled images, NCHW uint8 pixels.
+struct ImageSet {
+    std::string name;
+    std::int64_t channels = 0, height = 0, width = 0;
+    int num_classes = 0;
+    std::vector<std::uint8_t> pixels;  // size() * channels * height * width
+    std::vector<std::uint8_t> labels;  // one per image, < num_classes
+
+    std::int64_t size() const { return static_cast<std::int64_t>(labels.size()); }
+    std::int64_t image_bytes() const { return channels * height * width; }
+    const std::uint8_t* image(std::int64_t i) const { return pixels.data() + i * image_bytes(); }
+};
+
+/// A subset of a shared ImageSet by index, so that train/validation splits do not copy pixels.
+struct DataView {
+    std::shared_ptr<const ImageSet> set;
+    std::vector<std::int64_t> indices;
+
+    std::int64_t size() const { return static_cast<std::int64_t>(indices.size()); }
+    /// The first `n` indices (for quick runs on a subset).
+    DataView head(std::int64_t n) const;
+    /// Every index of `set`.
+    static DataView all(std::shared_ptr<const ImageSet> set);
+};
+
+/// Per-channel mean and standard deviation of pixel values scaled to [0, 1].
+struct Normalization {
+    std::vector<float> mean, std;
+};
+Normalization channel_statistics(const DataView& view);
+
+/// Train/validation split of `view`, deterministic for a seed and stratified by class so small
+/// validation sets keep the class balance. `validation_fraction` in (0, 1).
+struct Split {
+    DataView train, validation;
+};
+Split split_train_validation(const DataView& view, double validation_fraction, std::uint64_t seed);
+
+/// The whole content of a file, gunzipped when it starts with the gzip magic 0x1f8b, so that the
+/// IDX and CIFAR readers accept both forms. Throws InputError "<path>: missing file" or
+/// "<path>: broken gzip (...)".
+std::vector<std::uint8_t> read_file_bytes(const std::string& path);
+
+/// Reads an IDX image file (magic 0x00000803, uint8, N x H x W) and its label file
+/// (magic 0x00000801); gzip-compressed or plain, told apart by content. Throws InputError naming
+/// the file and the problem: missing file, broken gzip, bad magic number, truncated data,
+/// image/label count mismatch, label out of range.
+ImageSet read_idx(const std::string& images_path, const std::string& labels_path, int num_classes = 10);
+
+/// Reads CIFAR binary batches: per record one label byte (CIFAR-10) or coarse+fine label bytes
+/// (CIFAR-100, fine label used) followed by 3 x 32 x 32 pixels. Throws InputError on a missing
+/// file, a size that is not a whole number of records, or a label out of range.
+ImageSet read_cifar(const std::vector<std::string>& paths, bool cifar100);
+
+/// Train and test sets of a named or located data set.
+struct DataSource {
+    std::shared_ptr<const ImageSet> train, test;
+};
+/// `spec` is "fashion-mnist" (Debian's dataset-fashion-mnist), "mnist", "cifar10", "cifar100"
+/// (looked up under `data_root`, default $PARETONAS_DATA or /usr/share/datasets), or a directory
+/// holding IDX files (train-images-idx3-ubyte[.gz], ...) or CIFAR batches (data_batch_*.bin /
+/// train.bin). Throws InputError listing what was looked for when nothing is found.
+DataSource load_data(const std::string& spec, const std::string& data_root = "");
+
+} // namespace paretonas
+
+#endif

@@ -1,0 +1,88 @@
+/// @file train/trainer.hpp
+/// SGD training of a Network with SGDR/cosine schedules, label smoothing and distillation.
+#ifndef PARETONAS_TRAIN_TRAINER_HPP
+#define PARETONAS_TRAIN_TRAINER_HPP
+
+#include <paretonas/data/batcher.hpp>
+#include <paretonas/train/network.hpp>
+#include <paretonas/train/schedule.hpp>
+
+#include <functional>
+#include <vector>
+
+namespace paretonas {
+
+struct TrainConfig {
+    int epochs = 10;
+    int batch_size = 128;
+    int eval_batch_size = 500;
+    LrSchedule lr;
+    double momentum = 0.9;
+    bool nesterov = true;
+    double weight_decay = 5e-4;
+    double label_smoothing = 0.0;
+    double distill_temperature = 4.0;  // with a teacher: softening of both distributions
+    double distill_weight = 0.9;       // with a teacher: weight of the distillation term
+    Augmentation augment;
+    bool channels_last = false;        // NHWC activations (what oneDNN prefers on some CPUs)
+    int progress_every = 10;           // batches between on_batch calls
+    std::uint64_t seed = 0;
+
+    /// Throws InputError naming the bad field.
+    void validate() const;
+};
+
+struct BatchProgress {
+    int epoch = 0, epochs = 0;            // epoch is 1-based
+    std::int64_t batch = 0, batches = 0;  // batch is 1-based within the epoch
+    double loss = 0.0;                    // mean over the epoch so far
+    double lr = 0.0;
+    double images_per_second = 0.0;
+    double elapsed_seconds = 0.0;
+    double eta_seconds = 0.0;             // to the end of the run
+};
+
+struct EpochStats {
+    int epoch = 0;
+    double lr = 0.0;  // at the end of the epoch
+    double train_loss = 0.0, train_error = 0.0;
+    double val_loss = 0.0, val_error = -1.0;  // -1: no validation set
+    double seconds = 0.0, images_per_second = 0.0;
+};
+
+struct TrainCallbacks {
+    std::function<void(const BatchProgress&)> on_batch;
+    /// Called after every epoch; returning false stops training (early stopping).
+    std::function<bool(const EpochStats&)> on_epoch;
+};
+
+struct TrainResult {
+    std::vector<EpochStats> history;
+    double seconds = 0.0;
+    bool stopped_early = false;
+};
+
+struct Evaluation {
+    double loss = 0.0;
+    double error = 0.0;
+    std::int64_t count = 0;
+};
+
+/// Trains `net` (moved to `device`) on `train_data`; evaluates on `validation` after every epoch
+/// when given. With a `teacher`, the loss mixes cross-entropy with the KL divergence to the
+/// teacher's softened outputs (Hinton et al. 2015); the teacher runs in eval mode.
+TrainResult train(Network& net, const DataView& train_data, const DataView* validation, const Normalization& norm,
+                  const TrainConfig& config, c10::Device device, const TrainCallbacks& callbacks = {},
+                  Network* teacher = nullptr);
+
+/// Mean cross-entropy and error of `net` in eval mode.
+Evaluation evaluate(Network& net, const DataView& data, const Normalization& norm, c10::Device device,
+                    int batch_size = 500);
+
+/// Softmax probabilities of `net` on every image of `data`, [N, classes] on the CPU, in order.
+torch::Tensor predict_probabilities(Network& net, const DataView& data, const Normalization& norm,
+                                    c10::Device device, int batch_size = 500);
+
+} // namespace paretonas
+
+#endif

@@ -1,0 +1,128 @@
+#include "test_architectures.hpp"
+
+#include <paretonas/core/error.hpp>
+#include <paretonas/train/network.hpp>
+#include <paretonas/train/runtime.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+using namespace paretonas;
+
+namespace {
+
+torch::Tensor random_batch(const Architecture& arch, int n = 4)
+{
+    const auto& s = arch.input_shape();
+    return torch::randn({n, s[0], s[1], s[2]});
+}
+
+// Puts non-trivial running statistics into every batch norm.
+void warm_batch_norms(Network& net, int steps = 3)
+{
+    torch::NoGradGuard no_grad;
+    net->train();
+    for (int i = 0; i < steps; ++i) net->forward(random_batch(net->architecture(), 8) * 2 + 0.5);
+    net->eval();
+}
+
+} // namespace
+
+TEST(Network, ForwardGivesClassScoresForEveryArchitecture)
+{
+    for (const auto& arch : fixtures::sample_architectures()) {
+        Network net(arch);
+        const auto out = net->forward(random_batch(arch));
+        EXPECT_EQ(out.sizes().vec(), (std::vector<std::int64_t>{4, static_cast<std::int64_t>(arch.num_classes())}));
+        EXPECT_TRUE(torch::isfinite(out).all().item<bool>());
+    }
+}
+
+TEST(Network, ParametersAreNamedByNodeId)
+{
+    const auto arch = fixtures::every_op_network();
+    Network net(arch);
+    const auto params = net->named_parameters();
+    EXPECT_NE(params.find("n1.weight"), nullptr);
+    EXPECT_NE(params.find("n4.dw.weight"), nullptr);
+    EXPECT_NE(params.find("n4.pw.weight"), nullptr);
+    EXPECT_NE(params.find("n5.bias"), nullptr);        // grouped conv with bias
+    EXPECT_EQ(params.find("n1.bias"), nullptr);        // plain conv has none
+    EXPECT_EQ(params["n5.weight"].sizes().vec(), (std::vector<std::int64_t>{8, 2, 3, 3}));
+}
+
+TEST(Network, WeightCopyByNodeIdLeavesOutputsEqual)
+{
+    for (const auto& arch : fixtures::sample_architectures()) {
+        seed_everything(1);
+        Network a(arch);
+        warm_batch_norms(a);
+        seed_everything(2);
+        Network b(arch);
+        b->eval();
+        const auto x = random_batch(arch, 5);
+        torch::NoGradGuard no_grad;
+        ASSERT_GT((a->forward(x) - b->forward(x)).abs().max().item<float>(), 1e-3);
+        const auto copied = copy_weights(*a, *b);
+        EXPECT_EQ(copied, a->parameters().size() + a->buffers().size());
+        EXPECT_TRUE(torch::equal(a->forward(x), b->forward(x)));
+    }
+}
+
+TEST(Network, WeightCopySkipsNodesThatDiffer)
+{
+    const auto arch = conv_chain({1, 8, 8}, 3, {4, 4}, {});
+    auto wider = arch;
+    wider.node(4).channels = 6;   // second conv wider: its weights, its BN and the classifier differ
+    Network a(arch), b(wider);
+    const auto copied = copy_weights(*a, *b);
+    const auto a_params = a->named_parameters();
+    const auto b_params = b->named_parameters();
+    EXPECT_TRUE(torch::equal(a_params["n1.weight"], b_params["n1.weight"]));
+    EXPECT_FALSE(b_params["n4.weight"].sizes() == a_params["n4.weight"].sizes());
+    EXPECT_LT(copied, a->parameters().size() + a->buffers().size());
+}
+
+TEST(Network, InPlaceReluDoesNotCorruptGradients)
+{
+    // The same network evaluated with autograd twice gives the same gradients, and a skip that
+    // reads a value that a ReLU also reads still sees the value before the ReLU.
+    const auto arch = fixtures::every_op_network();
+    seed_everything(3);
+    Network net(arch);
+    const auto x = random_batch(arch, 6);
+    net->train();
+    seed_everything(4);
+    net->forward(x).sum().backward();
+    const auto first = net->named_parameters()["n1.weight"].grad().clone();
+    net->zero_grad();
+    seed_everything(4);
+    net->forward(x).sum().backward();
+    EXPECT_TRUE(torch::allclose(first, net->named_parameters()["n1.weight"].grad()));
+}
+
+TEST(Network, WrongInputShapeIsNamed)
+{
+    Network net(default_architecture({1, 28, 28}, 10));
+    try {
+        net->forward(torch::randn({2, 3, 28, 28}));
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_THAT(e.what(), ::testing::HasSubstr("network input must be [N,1,28,28], got [2,3,28,28]"));
+    }
+}
+
+TEST(Runtime, DeviceParsing)
+{
+    EXPECT_TRUE(parse_device("cpu").is_cpu());
+    EXPECT_THROW(parse_device("tpu"), InputError);
+    if (!torch::cuda::is_available()) {
+        try {
+            parse_device("cuda");
+            FAIL();
+        } catch (const InputError& e) {
+            EXPECT_THAT(e.what(), ::testing::HasSubstr("no CUDA"));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+#include <paretonas/core/error.hpp>
+#include <paretonas/train/runtime.hpp>
+#include <paretonas/train/trainer.hpp>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <random>
+
+using namespace paretonas;
+
+namespace {
+
+// Three classes told apart by where a bright bar lies (top, middle, bottom), under noise.
+std::shared_ptr<ImageSet> bar_images(int count, std::uint64_t seed)
+{
+    auto set = std::make_shared<ImageSet>();
+    set->name = "bars";
+    set->channels = 1;
+    set->height = set->width = 12;
+    set->num_classes = 3;
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<int> noise(0, 90);
+    for (int i = 0; i < count; ++i) {
+        const int label = i % 3;
+        set->labels.push_back(static_cast<std::uint8_t>(label));
+        for (int y = 0; y < 12; ++y)
+            for (int x = 0; x < 12; ++x)
+                set->pixels.push_back(static_cast<std::uint8_t>(noise(rng) + (y / 4 == label ? 150 : 0)));
+    }
+    return set;
+}
+
+TrainConfig quick_config(int epochs)
+{
+    TrainConfig config;
+    config.epochs = epochs;
+    config.batch_size = 32;
+    config.lr.lr_max = 0.05;
+    config.seed = 7;
+    return config;
+}
+
+Architecture tiny_net() { return conv_chain({1, 12, 12}, 3, {4, 8}, {0}); }
+
+} // namespace
+
+TEST(Trainer, LossFallsAndValidationErrorIsLow)
+{
+    torch::set_num_threads(1);
+    const auto data = DataView::all(bar_images(600, 1));
+    const auto split = split_train_validation(data, 0.2, 3);
+    const auto norm = channel_statistics(split.train);
+    seed_everything(5);
+    Network net(tiny_net());
+    const auto before = evaluate(net, split.validation, norm, torch::kCPU);
+    const auto result = train(net, split.train, &split.validation, norm, quick_config(4), torch::kCPU);
+    ASSERT_EQ(result.history.size(), 4u);
+    EXPECT_LT(result.history.back().train_loss, 0.5 * before.loss);
+    EXPECT_LT(result.history.back().val_error, 0.1);
+    EXPECT_LT(result.history.back().val_error, before.error);
+    EXPECT_GT(result.history.back().images_per_second, 0.0);
+}
+
+TEST(Trainer, SameSeedGivesIdenticalHistoryOnCpu)
+{
+    torch::set_num_threads(1);
+    const auto data = DataView::all(bar_images(300, 2));
+    const auto norm = channel_statistics(data);
+    auto run = [&] {
+        seed_everything(11);
+        Network net(tiny_net());
+        auto config = quick_config(2);
+        config.augment.crop_padding = 2;
+        config.augment.horizontal_flip = true;
+        return train(net, data, nullptr, norm, config, torch::kCPU).history;
+    };
+    const auto a = run(), b = run();
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].train_loss, b[i].train_loss);
+        EXPECT_EQ(a[i].train_error, b[i].train_error);
+    }
+}
+
+TEST(Trainer, CallbacksReportProgressAndCanStopEarly)
+{
+    const auto data = DataView::all(bar_images(300, 3));
+    const auto norm = channel_statistics(data);
+    Network net(tiny_net());
+    auto config = quick_config(5);
+    config.progress_every = 2;
+    int batch_calls = 0, epoch_calls = 0;
+    TrainCallbacks callbacks;
+    callbacks.on_batch = [&](const BatchProgress& p) {
+        ++batch_calls;
+        EXPECT_EQ(p.epochs, 5);
+        EXPECT_GE(p.eta_seconds, 0.0);
+        EXPECT_LE(p.batch, p.batches);
+    };
+    callbacks.on_epoch = [&](const EpochStats& s) { return ++epoch_calls, s.epoch < 2; };
+    const auto result = train(net, data, nullptr, norm, config, torch::kCPU, callbacks);
+    EXPECT_EQ(epoch_calls, 2);
+    EXPECT_TRUE(result.stopped_early);
+    EXPECT_EQ(result.history.size(), 2u);
+    EXPECT_EQ(batch_calls, 2 * 5);  // 9 batches an epoch (300 / 32, last dropped): calls at 2,4,6,8,9
+}
+
+TEST(Trainer, DistillationPullsStudentTowardsTeacher)
+{
+    torch::set_num_threads(1);
+    const auto data = DataView::all(bar_images(300, 4));
+    const auto norm = channel_statistics(data);
+    seed_everything(1);
+    Network teacher(conv_chain({1, 12, 12}, 3, {8, 8}, {0}));
+    train(teacher, data, nullptr, norm, quick_config(3), torch::kCPU);
+    seed_everything(2);
+    Network student(tiny_net());
+    auto gap = [&] {
+        const auto p = predict_probabilities(teacher, data, norm, torch::kCPU);
+        const auto q = predict_probabilities(student, data, norm, torch::kCPU);
+        return (p - q).abs().mean().item<double>();
+    };
+    const double before = gap();
+    auto config = quick_config(6);
+    config.distill_weight = 1.0;  // no label term: any progress comes from the teacher
+    config.distill_temperature = 2.0;
+    train(student, data, nullptr, norm, config, torch::kCPU, {}, &teacher);
+    EXPECT_LT(gap(), 0.5 * before);
+    EXPECT_LT(evaluate(student, data, norm, torch::kCPU).error, 0.2);  // it learned the task from soft targets alone
+}
+
+TEST(Trainer, BadConfigIsNamed)
+{
+    const auto data = DataView::all(bar_images(30, 5));
+    Network net(tiny_net());
+    auto config = quick_config(1);
+    config.momentum = 1.5;
+    try {
+        train(net, data, nullptr, channel_statistics(data), config, torch::kCPU);
+        FAIL();
+    } catch (const InputError& e) {
+        EXPECT_STREQ(e.what(), "momentum must be in [0, 0.999], got 1.5");
+    }
+}
