@@ -4,6 +4,7 @@
 
 #include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
 #include <paretonas/train/latency.hpp>
 #include <paretonas/train/runtime.hpp>
 #include <paretonas/train/trainer.hpp>
@@ -14,7 +15,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 
 namespace paretonas::cli {
@@ -37,6 +37,7 @@ struct TrainOptions {
     std::int64_t subset = 0;
     bool no_augment = false;
     std::string schedule = "cosine";
+    std::string layout = "auto";
     TrainConfig config;
 };
 
@@ -70,17 +71,6 @@ Architecture architecture_for(const std::string& path, const ImageSet& data)
     return arch;
 }
 
-void write_text_atomically(const std::filesystem::path& path, const std::string& text)
-{
-    const auto tmp = path.string() + ".tmp";
-    {
-        std::ofstream f(tmp);
-        f << text;
-        if (!f.flush()) fail("cannot write '" + path.string() + "'");
-    }
-    std::filesystem::rename(tmp, path);
-}
-
 std::string percent(double fraction)
 {
     char buf[32];
@@ -93,10 +83,12 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
     const auto device = parse_device(common.device);
     require_in_range("--val-fraction", o.val_fraction, 0.001, 0.9);
     o.config.lr.kind = schedule_kind_from_name(o.schedule);
+    o.config.layout = memory_layout_from_name(o.layout);
     o.config.seed = common.seed;
     if (o.no_augment) o.config.augment = {};
     o.config.validate();
 
+    if (!o.out.empty()) ensure_directory(o.out);  // fail before training, not after
     const auto source = load_data(o.data, o.data_root);
     auto all = DataView::all(source.train);
     if (o.subset > 0) all = all.head(o.subset);
@@ -120,10 +112,8 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
 
     if (!o.out.empty()) {
         const std::filesystem::path dir(o.out);
-        std::filesystem::create_directories(dir);
         arch.save((dir / "arch.json").string());
-        torch::save(net, (dir / "model.pt.tmp").string());
-        std::filesystem::rename(dir / "model.pt.tmp", dir / "model.pt");
+        write_file_atomically((dir / "model.pt").string(), [&](const std::string& tmp) { torch::save(net, tmp); });
         nlohmann::json j;
         j["data"] = source.train->name;
         j["validation_error"] = val.error;
@@ -138,7 +128,7 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
             j["history"].push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
                                     {"train_error", e.train_error}, {"val_loss", e.val_loss},
                                     {"val_error", e.val_error}, {"seconds", e.seconds}});
-        write_text_atomically(dir / "result.json", j.dump(1) + "\n");
+        write_text_atomically((dir / "result.json").string(), j.dump(1) + "\n");
         if (!common.quiet) out << "wrote " << (dir / "model.pt").string() << ", arch.json, result.json" << std::endl;
     }
     return 0;
@@ -197,7 +187,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     train_cmd->add_option("--val-fraction", train_opts.val_fraction, "share of the training set held out")->capture_default_str();
     train_cmd->add_option("--subset", train_opts.subset, "use only the first N training images")->check(CLI::NonNegativeNumber);
     train_cmd->add_flag("--no-augment", train_opts.no_augment, "no random crops or flips");
-    train_cmd->add_flag("--channels-last", train_opts.config.channels_last, "NHWC activations");
+    train_cmd->add_option("--layout", train_opts.layout, "activation layout: auto (NHWC on CPU), nchw or nhwc")->capture_default_str();
     train_cmd->add_option("--out", train_opts.out, "directory for model.pt, arch.json and result.json");
     train_opts.config.augment.crop_padding = 2;
     train_opts.config.augment.horizontal_flip = true;

@@ -35,10 +35,20 @@ constexpr OpInfo op_table[] = {
 
 std::string node_label(const Node& n) { return "node " + std::to_string(n.id) + " (" + op_name(n.op) + ")"; }
 
-std::int64_t conv_out(std::int64_t size, int kernel, int stride, int padding, int dilation)
+// Output size of a window op, or 0 when the window does not fit (C++ division would round a
+// negative span towards zero and hide that).
+std::int64_t window_out(std::int64_t size, std::int64_t kernel, std::int64_t stride, std::int64_t padding,
+                        std::int64_t dilation)
 {
-    return (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
+    const std::int64_t span = size + 2 * padding - dilation * (kernel - 1) - 1;
+    return span < 0 ? 0 : span / stride + 1;
 }
+
+// Bounds that keep every size computation far from overflow and every network buildable.
+// With these, parameters (<= 2^48) and multiply-adds (<= 2^62) fit in int64.
+constexpr int max_window = 256;                                // kernel, stride, dilation, padding
+constexpr int max_channels = 1 << 16;
+constexpr std::int64_t max_activation = std::int64_t{1} << 30;  // values of one node's output
 
 // Output shape of `n` given the shapes of its inputs; throws naming the node on any mismatch.
 Shape node_shape(const Node& n, const std::vector<const Shape*>& in)
@@ -55,9 +65,11 @@ Shape node_shape(const Node& n, const std::vector<const Shape*>& in)
     auto spatial = [&](const Shape& s, int kernel, int stride, int padding, int dilation, int channels) {
         if (kernel < 1 || stride < 1 || dilation < 1 || padding < 0)
             fail(where + "kernel, stride and dilation must be >= 1 and padding >= 0");
+        if (kernel > max_window || stride > max_window || dilation > max_window || padding > max_window)
+            fail(where + "kernel, stride, dilation and padding must be <= " + std::to_string(max_window));
         if (2 * padding > kernel && (n.op == OpType::max_pool || n.op == OpType::avg_pool))
             fail(where + "padding " + std::to_string(padding) + " is too large for kernel " + std::to_string(kernel));
-        Shape out{channels, conv_out(s[1], kernel, stride, padding, dilation), conv_out(s[2], kernel, stride, padding, dilation)};
+        Shape out{channels, window_out(s[1], kernel, stride, padding, dilation), window_out(s[2], kernel, stride, padding, dilation)};
         if (out[1] < 1 || out[2] < 1)
             fail(where + "input " + shape_string(s) + " is too small for kernel " + std::to_string(kernel) +
                  " and stride " + std::to_string(stride));
@@ -70,7 +82,8 @@ Shape node_shape(const Node& n, const std::vector<const Shape*>& in)
     case OpType::sep_conv: {
         need_inputs(1);
         need_map();
-        if (n.channels < 1) fail(where + "channels must be >= 1, got " + std::to_string(n.channels));
+        if (n.channels < 1 || n.channels > max_channels)
+            fail(where + "channels must be in [1, " + std::to_string(max_channels) + "], got " + std::to_string(n.channels));
         const int groups = n.op == OpType::conv ? n.groups : 1;
         if (groups < 1 || (*in[0])[0] % groups != 0 || n.channels % groups != 0)
             fail(where + "groups " + std::to_string(groups) + " must divide input channels " +
@@ -81,7 +94,7 @@ Shape node_shape(const Node& n, const std::vector<const Shape*>& in)
     case OpType::avg_pool:
         need_inputs(1);
         need_map();
-        return spatial(*in[0], n.kernel, n.stride, n.padding < 0 ? 0 : n.padding, 1, static_cast<int>((*in[0])[0]));
+        return spatial(*in[0], n.kernel, n.stride, n.pool_padding(), 1, static_cast<int>((*in[0])[0]));
     case OpType::global_avg_pool:
         need_inputs(1);
         need_map();
@@ -96,7 +109,8 @@ Shape node_shape(const Node& n, const std::vector<const Shape*>& in)
         need_inputs(1);
         if (in[0]->size() != 1)
             fail(where + "needs a vector input (add global_avg_pool or flatten first), got " + shape_string(*in[0]));
-        if (n.channels < 1) fail(where + "features must be >= 1, got " + std::to_string(n.channels));
+        if (n.channels < 1 || n.channels > max_channels)
+            fail(where + "features must be in [1, " + std::to_string(max_channels) + "], got " + std::to_string(n.channels));
         return {n.channels};
     case OpType::batch_norm:
     case OpType::relu:
@@ -180,8 +194,10 @@ Architecture::Architecture(Shape input_shape, int num_classes) : m_num_classes(n
 
 void Architecture::set_input_shape(Shape shape)
 {
-    if (shape.size() != 3 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1)
-        fail("input shape must be [C,H,W] with positive sizes, got " + shape_string(shape));
+    constexpr std::int64_t max_side = 1 << 16, max_values = std::int64_t{1} << 28;
+    if (shape.size() != 3 || shape[0] < 1 || shape[1] < 1 || shape[2] < 1 || shape[0] > max_channels ||
+        shape[1] > max_side || shape[2] > max_side || shape[0] * shape[1] * shape[2] > max_values)
+        fail("input shape must be [C,H,W] with positive sizes and at most 2^28 values, got " + shape_string(shape));
     m_input_shape = std::move(shape);
 }
 
@@ -297,6 +313,10 @@ std::vector<Shape> Architecture::infer_shapes() const
             in.push_back(&shapes[j]);
         }
         shapes[i] = node_shape(n, in);
+        std::int64_t values = 1;
+        for (auto d : shapes[i]) values *= d;
+        if (values > max_activation)
+            fail(node_label(n) + ": output " + shape_string(shapes[i]) + " has more than 2^30 values per image");
     }
     for (std::size_t i = 0; i < m_nodes.size(); ++i)
         if (!used[i] && m_nodes[i].id != m_output)

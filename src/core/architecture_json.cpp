@@ -1,15 +1,13 @@
 // JSON round trip and canonical hash of Architecture.
 #include <paretonas/core/architecture.hpp>
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 namespace paretonas {
 
@@ -60,34 +58,75 @@ T get_field(const json& j, const char* key, const std::string& where)
     }
 }
 
-template <class T>
-void read_optional(const json& j, const char* key, T& out, const std::string& where)
+// nlohmann converts booleans and floats to int silently and truncates 64-bit values; sizes
+// must be exact, so integers are checked for type and range here.
+int to_int(const json& value, const std::string& what)
 {
-    if (j.contains(key)) out = get_field<T>(j, key, where);
+    if (!value.is_number_integer()) fail(what + " must be an integer, got " + value.dump());
+    const auto v = value.get<std::int64_t>();
+    if (v < -(1LL << 30) || v > (1LL << 30)) fail(what + " is out of range: " + value.dump());
+    return static_cast<int>(v);
+}
+
+int get_int(const json& j, const char* key, const std::string& where)
+{
+    if (!j.contains(key)) fail(where + ": missing field '" + key + "'");
+    return to_int(j.at(key), where + ": field '" + key + "'");
+}
+
+std::vector<int> get_int_array(const json& j, const char* key, const std::string& where)
+{
+    if (!j.contains(key)) fail(where + ": missing field '" + key + "'");
+    const json& a = j.at(key);
+    if (!a.is_array()) fail(where + ": field '" + key + "' must be an array, got " + a.type_name());
+    std::vector<int> out;
+    for (const auto& v : a) out.push_back(to_int(v, where + ": field '" + key + "' element"));
+    return out;
+}
+
+// The attributes each op reads; any other attribute in the JSON is an error, so that a typo or
+// a misplaced field never silently changes nothing.
+const std::set<std::string>& attributes_of(OpType op)
+{
+    static const std::set<std::string> conv = {"channels", "kernel", "stride", "padding", "dilation", "groups", "bias"};
+    static const std::set<std::string> sep = {"channels", "kernel", "stride", "padding", "dilation", "bias"};
+    static const std::set<std::string> pool = {"kernel", "stride", "padding"};
+    static const std::set<std::string> linear = {"features"}, dropout = {"rate"}, none = {};
+    switch (op) {
+    case OpType::conv: return conv;
+    case OpType::sep_conv: return sep;
+    case OpType::max_pool:
+    case OpType::avg_pool: return pool;
+    case OpType::linear: return linear;
+    case OpType::dropout: return dropout;
+    default: return none;
+    }
 }
 
 Node node_from_json(const json& j, std::size_t position)
 {
     std::string where = "architecture node #" + std::to_string(position);
     if (!j.is_object()) fail(where + ": expected an object");
-    static const std::set<std::string> known = {"id", "op", "inputs", "channels", "features", "kernel", "stride",
-                                                "padding", "dilation", "groups", "bias", "rate"};
-    for (const auto& item : j.items())
-        if (!known.count(item.key())) fail(where + ": unknown field '" + item.key() + "'");
     Node n;
-    n.id = get_field<int>(j, "id", where);
+    n.id = get_int(j, "id", where);
     where = "architecture node " + std::to_string(n.id);
     n.op = op_from_name(get_field<std::string>(j, "op", where));
-    n.inputs = get_field<std::vector<int>>(j, "inputs", where);
-    read_optional(j, "channels", n.channels, where);
-    read_optional(j, "features", n.channels, where);
-    read_optional(j, "kernel", n.kernel, where);
-    read_optional(j, "stride", n.stride, where);
-    read_optional(j, "padding", n.padding, where);
-    read_optional(j, "dilation", n.dilation, where);
-    read_optional(j, "groups", n.groups, where);
-    read_optional(j, "bias", n.bias, where);
-    read_optional(j, "rate", n.rate, where);
+    n.inputs = get_int_array(j, "inputs", where);
+    const auto& allowed = attributes_of(n.op);
+    for (const auto& item : j.items()) {
+        const auto& key = item.key();
+        if (key == "id" || key == "op" || key == "inputs") continue;
+        if (!allowed.count(key))
+            fail(where + ": field '" + key + "' does not apply to op '" + op_name(n.op) + "'");
+        if (key == "channels" || key == "features") n.channels = to_int(item.value(), where + ": field '" + key + "'");
+        else if (key == "kernel") n.kernel = to_int(item.value(), where + ": field 'kernel'");
+        else if (key == "stride") n.stride = to_int(item.value(), where + ": field 'stride'");
+        else if (key == "padding") n.padding = to_int(item.value(), where + ": field 'padding'");
+        else if (key == "dilation") n.dilation = to_int(item.value(), where + ": field 'dilation'");
+        else if (key == "groups") n.groups = to_int(item.value(), where + ": field 'groups'");
+        else if (key == "bias") n.bias = get_field<bool>(j, "bias", where);
+        else if (key == "rate") n.rate = get_field<double>(j, "rate", where);
+    }
     return n;
 }
 
@@ -137,9 +176,14 @@ Architecture Architecture::from_json(const std::string& text)
     const std::string where = "architecture";
     if (j.contains("format") && get_field<std::string>(j, "format", where) != format_tag)
         fail("not a paretonas architecture (format '" + j["format"].get<std::string>() + "')");
-    if (j.contains("version") && get_field<int>(j, "version", where) > format_version)
+    for (const auto& item : j.items()) {
+        static const std::set<std::string> known = {"format", "version", "input_shape", "num_classes", "output", "next_id", "nodes"};
+        if (!known.count(item.key())) fail("architecture: unknown field '" + item.key() + "'");
+    }
+    if (j.contains("version") && get_int(j, "version", where) > format_version)
         fail("architecture format version " + j["version"].dump() + " is newer than this paretonas supports");
-    Architecture arch(get_field<Shape>(j, "input_shape", where), get_field<int>(j, "num_classes", where));
+    const auto dims = get_int_array(j, "input_shape", where);
+    Architecture arch(Shape(dims.begin(), dims.end()), get_int(j, "num_classes", where));
     const auto nodes = get_field<json>(j, "nodes", where);
     if (!nodes.is_array()) fail("architecture: 'nodes' must be an array");
     std::set<int> ids = {0};
@@ -152,8 +196,8 @@ Architecture Architecture::from_json(const std::string& text)
         arch.m_nodes.push_back(std::move(n));
     }
     std::sort(arch.m_nodes.begin(), arch.m_nodes.end(), [](const Node& a, const Node& b) { return a.id < b.id; });
-    arch.m_next_id = std::max(*ids.rbegin() + 1, j.contains("next_id") ? get_field<int>(j, "next_id", where) : 0);
-    arch.m_output = get_field<int>(j, "output", where);
+    arch.m_next_id = std::max(*ids.rbegin() + 1, j.contains("next_id") ? get_int(j, "next_id", where) : 0);
+    arch.m_output = get_int(j, "output", where);
     if (!arch.contains(arch.m_output)) fail("architecture: output node " + std::to_string(arch.m_output) + " does not exist");
     arch.infer_shapes();
     return arch;
@@ -161,29 +205,15 @@ Architecture Architecture::from_json(const std::string& text)
 
 Architecture Architecture::load(const std::string& path)
 {
-    std::ifstream in(path);
-    if (!in) fail("cannot open architecture file '" + path + "'");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
+    const auto text = read_text_file(path, "architecture file");
     try {
-        return from_json(buffer.str());
+        return from_json(text);
     } catch (const InputError& e) {
         fail(path + ": " + e.what());
     }
 }
 
-void Architecture::save(const std::string& path) const
-{
-    // Written to a temporary and renamed, so a reader never sees half a file.
-    const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp);
-        if (!out) fail("cannot write architecture file '" + path + "'");
-        out << to_json();
-        if (!out.flush()) fail("cannot write architecture file '" + path + "'");
-    }
-    std::filesystem::rename(tmp, path);
-}
+void Architecture::save(const std::string& path) const { write_text_atomically(path, to_json()); }
 
 std::string Architecture::canonical_hash() const
 {
@@ -192,9 +222,17 @@ std::string Architecture::canonical_hash() const
     std::vector<std::uint64_t> hashes(m_nodes.size());
     for (int id : topological_order()) {
         const auto i = index_of(id);
-        json j = node_to_json(m_nodes[i]);
+        Node node = m_nodes[i];
+        // "same" padding spelt out equals the default; pools treat -1 as 0.
+        node.padding = (node.op == OpType::conv || node.op == OpType::sep_conv) ? node.effective_padding() : node.pool_padding();
+        json j = node_to_json(node);
         j.erase("id");
         j.erase("inputs");
+        // The number of reading edges tells a shared branch (one conv read twice) from two
+        // identical branches (two convs), which a hash of input trees alone would confuse.
+        std::size_t readers = 0;
+        for (const auto& other : m_nodes) readers += std::count(other.inputs.begin(), other.inputs.end(), id);
+        j["readers"] = readers;
         std::vector<std::string> inputs;
         for (int src : m_nodes[i].inputs) inputs.push_back(hex(hashes[index_of(src)]));
         if (m_nodes[i].op == OpType::add) std::sort(inputs.begin(), inputs.end());

@@ -1,3 +1,4 @@
+#include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
 #include <paretonas/train/network.hpp>
 
@@ -46,6 +47,10 @@ torch::Tensor SepConvImpl::forward(const torch::Tensor& x) { return pw->forward(
 NetworkImpl::NetworkImpl(Architecture arch) : m_arch(std::move(arch))
 {
     const auto shapes = m_arch.infer_shapes();
+    // 2^31 float parameters are 8 GiB: beyond that the build would only end in bad_alloc.
+    const auto params = parameter_count(m_arch);
+    if (params > (std::int64_t{1} << 31))
+        fail("architecture has " + std::to_string(params) + " parameters; paretonas builds networks of up to 2^31");
     const auto order = m_arch.topological_order();
     std::unordered_map<int, std::size_t> slot_of;  // node id -> step index
     std::vector<std::size_t> last_reader(order.size(), 0);
@@ -116,11 +121,11 @@ torch::Tensor NetworkImpl::run_step(const Step& step, std::vector<torch::Tensor>
     case OpType::relu:
         return step.relu_in_place ? torch::relu_(values[step.inputs.front()]) : torch::relu(x);
     case OpType::max_pool:
-        return torch::max_pool2d(x, n.kernel, n.stride, n.padding < 0 ? 0 : n.padding);
+        return torch::max_pool2d(x, n.kernel, n.stride, n.pool_padding());
     case OpType::avg_pool:
-        return torch::avg_pool2d(x, n.kernel, n.stride, n.padding < 0 ? 0 : n.padding);
+        return torch::avg_pool2d(x, n.kernel, n.stride, n.pool_padding());
     case OpType::global_avg_pool:
-        return x.mean({2, 3});
+        return torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
     case OpType::flatten:
         return x.flatten(1);
     case OpType::add: {

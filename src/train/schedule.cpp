@@ -2,7 +2,6 @@
 #include <paretonas/train/schedule.hpp>
 
 #include <cmath>
-#include <limits>
 
 namespace paretonas {
 
@@ -40,14 +39,24 @@ double learning_rate(const LrSchedule& s, double epoch, double total_epochs)
     case LrScheduleKind::cosine:
         return cosine_between(s.lr_min, s.lr_max, std::min(epoch, total_epochs), total_epochs);
     case LrScheduleKind::sgdr: {
-        double t = epoch, period = s.t0;
-        // Small slack so that an epoch boundary that floating point puts a hair before the
-        // restart still lands in the new cycle.
-        while (t >= period - 1e-9 && period < std::numeric_limits<double>::max() / s.t_mult) {
-            t -= period;
+        // Closed form for the cycle that holds `epoch` (called every batch, so no loop over
+        // cycles): cycle i starts at t0 * (t_mult^i - 1) / (t_mult - 1).
+        const double e = std::max(epoch, 0.0);
+        double start = 0.0, period = s.t0;
+        if (s.t_mult == 1.0) {
+            start = std::floor(e / s.t0) * s.t0;
+        } else {
+            const double i = std::floor(std::log1p(e * (s.t_mult - 1.0) / s.t0) / std::log(s.t_mult));
+            period = s.t0 * std::pow(s.t_mult, i);
+            start = s.t0 * (std::pow(s.t_mult, i) - 1.0) / (s.t_mult - 1.0);
+        }
+        // Floating point can put an epoch boundary a hair before the restart: count it as the
+        // restart.
+        if (e - start >= period - 1e-9) {
+            start += period;
             period *= s.t_mult;
         }
-        return cosine_between(s.lr_min, s.lr_max, std::max(t, 0.0), period);
+        return cosine_between(s.lr_min, s.lr_max, std::max(e - start, 0.0), period);
     }
     }
     return s.lr_max;

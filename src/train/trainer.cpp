@@ -26,6 +26,19 @@ void TrainConfig::validate() const
     lr.validate();
 }
 
+MemoryLayout memory_layout_from_name(const std::string& name)
+{
+    if (name == "auto") return MemoryLayout::automatic;
+    if (name == "nchw") return MemoryLayout::nchw;
+    if (name == "nhwc") return MemoryLayout::nhwc;
+    fail("unknown memory layout '" + name + "' (known: auto, nchw, nhwc)");
+}
+
+bool use_channels_last(MemoryLayout layout, c10::Device device)
+{
+    return layout == MemoryLayout::nhwc || (layout == MemoryLayout::automatic && device.is_cpu());
+}
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -39,27 +52,48 @@ torch::Tensor prepare(const torch::Tensor& images, bool channels_last)
     return channels_last ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images;
 }
 
+// Puts a network in eval mode and restores its mode on scope exit, exceptions included.
+class EvalModeGuard {
+public:
+    explicit EvalModeGuard(NetworkImpl& net) : m_net(net), m_was_training(net.is_training()) { m_net.eval(); }
+    ~EvalModeGuard() { m_net.train(m_was_training); }
+    EvalModeGuard(const EvalModeGuard&) = delete;
+    EvalModeGuard& operator=(const EvalModeGuard&) = delete;
+
+private:
+    NetworkImpl& m_net;
+    bool m_was_training;
+};
+
 // Runs `net` in eval mode over `data` and hands each batch's logits and labels to `sink`.
 template <class Sink>
 void for_each_eval_batch(Network& net, const DataView& data, const Normalization& norm, c10::Device device,
                          int batch_size, Sink&& sink)
 {
+    if (data.size() == 0) fail("cannot evaluate on an empty data set");
     torch::NoGradGuard no_grad;
-    const bool was_training = net->is_training();
     net->to(device);
-    net->eval();
+    EvalModeGuard eval_mode(*net);
     Batcher batches(data, norm, batch_size, false, {}, 0, device);
     batches.start_epoch();
     Batch batch;
     while (batches.next(batch)) sink(net->forward(batch.images), batch.labels);
-    net->train(was_training);
+}
+
+void check_teacher(const NetworkImpl& student, const NetworkImpl& teacher)
+{
+    const auto& s = student.architecture();
+    const auto& t = teacher.architecture();
+    if (s.input_shape() != t.input_shape() || s.num_classes() != t.num_classes())
+        fail("teacher network (input " + shape_string(t.input_shape()) + ", " + std::to_string(t.num_classes()) +
+             " classes) does not match the student (input " + shape_string(s.input_shape()) + ", " +
+             std::to_string(s.num_classes()) + " classes)");
 }
 
 } // namespace
 
 Evaluation evaluate(Network& net, const DataView& data, const Normalization& norm, c10::Device device, int batch_size)
 {
-    if (data.size() == 0) fail("cannot evaluate on an empty data set");
     auto loss_sum = torch::zeros({}, torch::TensorOptions().dtype(torch::kDouble).device(device));
     auto wrong = torch::zeros({}, torch::TensorOptions().dtype(torch::kLong).device(device));
     for_each_eval_batch(net, data, norm, device, batch_size, [&](const torch::Tensor& logits, const torch::Tensor& labels) {
@@ -87,9 +121,12 @@ TrainResult train(Network& net, const DataView& train_data, const DataView* vali
                   const TrainConfig& config, c10::Device device, const TrainCallbacks& callbacks, Network* teacher)
 {
     config.validate();
-    if (train_data.size() == 0) fail("cannot train on an empty data set");
+    // Batch norm needs two samples to estimate a variance in training mode.
+    if (train_data.size() < 2) fail("cannot train on fewer than 2 images (got " + std::to_string(train_data.size()) + ")");
+    if (teacher) check_teacher(*net, **teacher);
     net->to(device);
-    if (config.channels_last) {
+    const bool channels_last = use_channels_last(config.layout, device);
+    if (channels_last) {
         torch::NoGradGuard no_grad;
         for (auto& p : net->parameters())
             if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
@@ -127,7 +164,7 @@ TrainResult train(Network& net, const DataView& train_data, const DataView* vali
             lr = learning_rate(config.lr, (epoch - 1) + static_cast<double>(index) / per_epoch, total_epochs);
             for (auto& group : optimizer.param_groups())
                 static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
-            const auto images = prepare(batch.images, config.channels_last);
+            const auto images = prepare(batch.images, channels_last);
             optimizer.zero_grad();
             const auto logits = net->forward(images);
             auto loss = F::cross_entropy(logits, batch.labels, ce_options);

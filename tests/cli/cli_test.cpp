@@ -1,4 +1,7 @@
 #include "../../cli/run_cli.hpp"
+#include "common/test_support.hpp"
+
+#include <paretonas/core/costs.hpp>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -30,11 +33,17 @@ void expect_one_line_error(const CliResult& r, const std::string& fragment)
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
-std::string temp_file(const std::string& name, const std::string& content)
+std::string temp_file(const paretonas::test::TempDir& dir, const std::string& name, const std::string& content)
 {
-    const auto path = std::filesystem::temp_directory_path() / name;
-    std::ofstream(path) << content;
-    return path.string();
+    std::ofstream(dir.file(name)) << content;
+    return dir.file(name);
+}
+
+// A directory with 40 train and 20 test images of 12x12 in IDX format.
+void write_tiny_idx(const paretonas::test::TempDir& dir)
+{
+    paretonas::test::write_idx_set(dir, "train", paretonas::test::make_set(40, 1, 12, 12, 10));
+    paretonas::test::write_idx_set(dir, "t10k", paretonas::test::make_set(20, 1, 12, 12, 10));
 }
 
 } // namespace
@@ -55,7 +64,8 @@ TEST(Cli, BadInputGivesOneLineAndExitTwo)
     expect_one_line_error(run({}), "A subcommand is required");
     expect_one_line_error(run({"train", "--bogus"}), "--bogus");
     expect_one_line_error(run({"train", "--arch", "/nonexistent.json"}), "/nonexistent.json");
-    expect_one_line_error(run({"cost", "--arch", temp_file("pn_bad.json", "{\"nodes\": [")}), "malformed architecture JSON");
+    const paretonas::test::TempDir dir;
+    expect_one_line_error(run({"cost", "--arch", temp_file(dir, "bad.json", "{\"nodes\": [")}), "malformed architecture JSON");
     expect_one_line_error(run({"train", "--data", "/nonexistent-dir"}), "/nonexistent-dir");
     expect_one_line_error(run({"train", "--epochs", "0"}), "--epochs");
     expect_one_line_error(run({"cost", "--arch", "default", "--device", "tpu"}), "unknown device 'tpu'");
@@ -66,7 +76,41 @@ TEST(Cli, CostPrintsParamsMaddsAndLatency)
 {
     const auto r = run({"cost", "--arch", "default", "--repeats", "3", "--threads", "1"});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_THAT(r.out, HasSubstr("parameters"));
-    EXPECT_THAT(r.out, HasSubstr("multiply-adds"));
+    const auto arch = paretonas::default_architecture({1, 28, 28}, 10);
+    EXPECT_THAT(r.out, HasSubstr("parameters     " + std::to_string(paretonas::parameter_count(arch)) + "\n"));
+    EXPECT_THAT(r.out, HasSubstr("multiply-adds  " + std::to_string(paretonas::multiply_adds(arch)) + "\n"));
     EXPECT_THAT(r.out, HasSubstr("ms median (batch 1, cpu"));
+}
+
+TEST(Cli, TrainWritesModelAndResult)
+{
+    const paretonas::test::TempDir data, out;
+    write_tiny_idx(data);
+    const auto r = run({"train", "--data", data.path(), "--epochs", "2", "--batch-size", "8", "--threads", "1",
+                        "--val-fraction", "0.25", "--out", out.path()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("30 train / 10 validation / 20 test images"));
+    EXPECT_THAT(r.out, HasSubstr("validation error "));
+    EXPECT_THAT(r.out, HasSubstr("epoch 2/2"));
+    for (const char* name : {"model.pt", "arch.json", "result.json"}) EXPECT_TRUE(std::filesystem::exists(out.file(name))) << name;
+    std::ifstream result(out.file("result.json"));
+    const std::string text((std::istreambuf_iterator<char>(result)), std::istreambuf_iterator<char>());
+    EXPECT_THAT(text, HasSubstr("\"test_error\""));
+    EXPECT_THAT(text, HasSubstr("\"epochs\": 2"));
+    // The written architecture trains again as --arch.
+    const auto again = run({"train", "--data", data.path(), "--arch", out.file("arch.json"), "--epochs", "1", "--quiet"});
+    EXPECT_EQ(again.code, 0) << again.err;
+}
+
+TEST(Cli, TrainRejectsMismatchesBeforeTraining)
+{
+    const paretonas::test::TempDir data;
+    write_tiny_idx(data);
+    const auto arch_path = data.file("rgb.json");
+    paretonas::default_architecture({3, 32, 32}, 10).save(arch_path);
+    expect_one_line_error(run({"train", "--data", data.path(), "--arch", arch_path}),
+                          "architecture expects input [3,32,32] but the data set has [1,12,12]");
+    const auto blocker = temp_file(data, "a_file", "x");
+    expect_one_line_error(run({"train", "--data", data.path(), "--out", blocker}), "cannot create output directory");
+    expect_one_line_error(run({"train", "--data", data.path(), "--layout", "nhcw"}), "unknown memory layout");
 }

@@ -1,6 +1,8 @@
 #include <paretonas/core/architecture.hpp>
 #include <paretonas/core/error.hpp>
 
+#include "common/test_support.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,19 +10,6 @@ using namespace paretonas;
 using ::testing::HasSubstr;
 
 namespace {
-
-// Runs `f` and returns the InputError message it throws (fails the test if it does not throw).
-template <class F>
-std::string error_of(F&& f)
-{
-    try {
-        f();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    ADD_FAILURE() << "expected an InputError";
-    return {};
-}
 
 // input -> conv a -> relu -> {conv b, identity} -> merge -> gap -> linear
 Architecture two_branch(OpType merge, int channels_a, int channels_b, int stride_b = 1)
@@ -74,20 +63,20 @@ TEST(Architecture, ConcatAddsChannels)
 TEST(Architecture, AddChannelMismatchIsNamed)
 {
     const auto arch = two_branch(OpType::add, 4, 6);
-    EXPECT_THAT(error_of([&] { arch.infer_shapes(); }), HasSubstr("node 4 (add): channel mismatch: 4 vs 6"));
+    EXPECT_THAT(test::error_message([&] { arch.infer_shapes(); }), HasSubstr("node 4 (add): channel mismatch: 4 vs 6"));
 }
 
 TEST(Architecture, ConcatSpatialMismatchIsNamed)
 {
     const auto arch = two_branch(OpType::concat, 4, 4, 2);
-    EXPECT_THAT(error_of([&] { arch.infer_shapes(); }), HasSubstr("node 4 (concat): spatial mismatch: [4,8,8] vs [4,4,4]"));
+    EXPECT_THAT(test::error_message([&] { arch.infer_shapes(); }), HasSubstr("node 4 (concat): spatial mismatch: [4,8,8] vs [4,4,4]"));
 }
 
 TEST(Architecture, CycleIsNamed)
 {
     auto arch = conv_chain({1, 8, 8}, 3, {4}, {});
     arch.node(1).inputs = {3};  // conv reads the relu that follows it
-    EXPECT_THAT(error_of([&] { arch.infer_shapes(); }), HasSubstr("cycle in architecture"));
+    EXPECT_THAT(test::error_message([&] { arch.infer_shapes(); }), HasSubstr("cycle in architecture"));
 }
 
 TEST(Architecture, DanglingNodeIsNamed)
@@ -96,7 +85,7 @@ TEST(Architecture, DanglingNodeIsNamed)
     Node extra = conv_node(2);
     extra.inputs = {1};
     const int id = arch.add_node(extra);
-    EXPECT_THAT(error_of([&] { arch.infer_shapes(); }),
+    EXPECT_THAT(test::error_message([&] { arch.infer_shapes(); }),
                 HasSubstr("dangling node " + std::to_string(id) + " (conv): its output is never used"));
 }
 
@@ -104,12 +93,12 @@ TEST(Architecture, UnknownInputIsNamed)
 {
     auto arch = conv_chain({1, 8, 8}, 3, {4}, {});
     arch.node(2).inputs = {42};
-    EXPECT_THAT(error_of([&] { arch.infer_shapes(); }), HasSubstr("node 2 (batch_norm): input 42 does not exist"));
+    EXPECT_THAT(test::error_message([&] { arch.infer_shapes(); }), HasSubstr("node 2 (batch_norm): input 42 does not exist"));
 }
 
 TEST(Architecture, UnknownOpIsNamed)
 {
-    EXPECT_THAT(error_of([] { op_from_name("conv3d"); }), HasSubstr("unknown op 'conv3d'"));
+    EXPECT_THAT(test::error_message([] { op_from_name("conv3d"); }), HasSubstr("unknown op 'conv3d'"));
 }
 
 TEST(Architecture, ImpossibleShapesAreNamed)
@@ -120,19 +109,30 @@ TEST(Architecture, ImpossibleShapesAreNamed)
     const int a = arch.append(big, 0);
     const int g = arch.append(op_node(OpType::global_avg_pool), a);
     arch.append(linear_node(2), g);
-    EXPECT_THAT(error_of([&] { arch.infer_shapes(); }), HasSubstr("too small for kernel 7"));
+    EXPECT_THAT(test::error_message([&] { arch.infer_shapes(); }), HasSubstr("too small for kernel 7"));
+
+    // A 2x2 pool on a 1x1 map: the span is negative, which integer division would round to a
+    // 1x1 output that LibTorch then rejects.
+    EXPECT_THAT(test::error_message([] { conv_chain({1, 1, 1}, 3, {4}, {0}); }),
+                HasSubstr("node 4 (max_pool): input [4,1,1] is too small for kernel 2 and stride 2"));
+    Architecture strided({1, 1, 1}, 2);
+    Node even = conv_node(2, 4, 2);
+    even.padding = 1;  // 1 + 2 - 3 - 1 < 0
+    strided.append(even, 0);
+    EXPECT_THAT(test::error_message([&] { strided.infer_shapes(); }), HasSubstr("too small for kernel 4"));
+    EXPECT_THAT(test::error_message([] { Architecture({1, 100000, 100000}, 2); }), HasSubstr("at most 2^28 values"));
 
     Architecture no_head({1, 4, 4}, 2);
     no_head.append(linear_node(2), 0);
-    EXPECT_THAT(error_of([&] { no_head.infer_shapes(); }), HasSubstr("needs a vector input"));
+    EXPECT_THAT(test::error_message([&] { no_head.infer_shapes(); }), HasSubstr("needs a vector input"));
 
     auto wrong_classes = conv_chain({1, 8, 8}, 3, {4}, {});
     wrong_classes.node(wrong_classes.output_id()).channels = 4;
-    EXPECT_THAT(error_of([&] { wrong_classes.infer_shapes(); }), HasSubstr("expected [3] class scores"));
+    EXPECT_THAT(test::error_message([&] { wrong_classes.infer_shapes(); }), HasSubstr("expected [3] class scores"));
 
     auto bad_groups = conv_chain({3, 8, 8}, 3, {4}, {});
     bad_groups.node(1).groups = 2;
-    EXPECT_THAT(error_of([&] { bad_groups.infer_shapes(); }), HasSubstr("groups 2 must divide input channels 3"));
+    EXPECT_THAT(test::error_message([&] { bad_groups.infer_shapes(); }), HasSubstr("groups 2 must divide input channels 3"));
 }
 
 TEST(Architecture, IdsStayStableAcrossRemoval)

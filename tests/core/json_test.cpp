@@ -1,6 +1,8 @@
 #include <paretonas/core/architecture.hpp>
 #include <paretonas/core/error.hpp>
 
+#include "common/test_support.hpp"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -33,12 +35,7 @@ Architecture residual_net()
 
 std::string message_of_parse(const std::string& text)
 {
-    try {
-        Architecture::from_json(text);
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
+    return test::error_message([&] { Architecture::from_json(text); });
 }
 
 } // namespace
@@ -63,10 +60,10 @@ TEST(ArchitectureJson, UnusedAttributesDoNotChangeBytes)
 
 TEST(ArchitectureJson, FileRoundTrip)
 {
-    const auto path = (std::filesystem::temp_directory_path() / "paretonas_arch_test.json").string();
+    const test::TempDir dir;
+    const auto path = dir.file("arch.json");
     residual_net().save(path);
     EXPECT_EQ(Architecture::load(path), residual_net());
-    std::remove(path.c_str());
 }
 
 TEST(ArchitectureJson, CanonicalHashIgnoresIdsAndInsertionOrder)
@@ -117,11 +114,11 @@ TEST(ArchitectureJson, MalformedInputGivesOneLineErrors)
     EXPECT_THAT(message_of_parse("[]"), HasSubstr("must be an object"));
     EXPECT_THAT(message_of_parse(R"({"num_classes": 3, "nodes": [], "output": 0})"), HasSubstr("missing field 'input_shape'"));
     EXPECT_THAT(message_of_parse(R"({"input_shape": "big", "num_classes": 3, "nodes": [], "output": 0})"),
-                HasSubstr("field 'input_shape' has the wrong type"));
+                HasSubstr("field 'input_shape' must be an array, got string"));
     EXPECT_THAT(message_of_parse(R"({"input_shape": [1,4,4], "num_classes": 3, "output": 1,
         "nodes": [{"id": 1, "op": "conv5d", "inputs": [0]}]})"), HasSubstr("unknown op 'conv5d'"));
     EXPECT_THAT(message_of_parse(R"({"input_shape": [1,4,4], "num_classes": 3, "output": 1,
-        "nodes": [{"id": 1, "op": "linear", "inputs": [0], "featurs": 3}]})"), HasSubstr("unknown field 'featurs'"));
+        "nodes": [{"id": 1, "op": "linear", "inputs": [0], "featurs": 3}]})"), HasSubstr("field 'featurs' does not apply to op 'linear'"));
     EXPECT_THAT(message_of_parse(R"({"input_shape": [1,4,4], "num_classes": 3, "output": 9, "nodes": []})"),
                 HasSubstr("output node 9 does not exist"));
     EXPECT_THAT(message_of_parse(R"({"format": "onnx", "input_shape": [1,4,4], "num_classes": 3, "output": 0, "nodes": []})"),
@@ -129,15 +126,64 @@ TEST(ArchitectureJson, MalformedInputGivesOneLineErrors)
     EXPECT_THAT(message_of_parse(R"({"input_shape": [1,4,4], "num_classes": 3, "output": 2, "nodes": [
         {"id": 1, "op": "global_avg_pool", "inputs": [0]}, {"id": 1, "op": "linear", "inputs": [1], "features": 3}]})"),
                 HasSubstr("used twice"));
-    for (const auto& msg : {message_of_parse("{"), message_of_parse("[]")}) EXPECT_EQ(msg.find('\n'), std::string::npos);
+}
+
+TEST(ArchitectureJson, NumbersMustBeExactIntegers)
+{
+    const auto with_conv = [](const std::string& attributes) {
+        return R"({"input_shape": [1,8,8], "num_classes": 2, "output": 3, "nodes": [
+            {"id": 1, "op": "conv", "inputs": [0], )" + attributes + R"(},
+            {"id": 2, "op": "global_avg_pool", "inputs": [1]}, {"id": 3, "op": "linear", "inputs": [2], "features": 2}]})";
+    };
+    EXPECT_THAT(message_of_parse(with_conv(R"("channels": 2.9, "kernel": 3, "stride": 1)")),
+                HasSubstr("node 1: field 'channels' must be an integer, got 2.9"));
+    EXPECT_THAT(message_of_parse(with_conv(R"("channels": 4, "kernel": true, "stride": 1)")),
+                HasSubstr("field 'kernel' must be an integer, got true"));
+    EXPECT_THAT(message_of_parse(with_conv(R"("channels": 4294967304, "kernel": 3, "stride": 1)")),
+                HasSubstr("field 'channels' is out of range"));
+    EXPECT_THAT(message_of_parse(with_conv(R"("channels": 100000, "kernel": 3, "stride": 1)")),
+                HasSubstr("channels must be in [1, 65536]"));
+    EXPECT_THAT(message_of_parse(with_conv(R"("channels": 4, "kernel": 3, "stride": 1, "rate": 0.5)")),
+                HasSubstr("field 'rate' does not apply to op 'conv'"));
+    EXPECT_THAT(message_of_parse(with_conv(R"("channels": 4, "kernel": 3, "stride": 1, "bias": 1)")),
+                HasSubstr("field 'bias' has the wrong type"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": [1.5,8,8], "num_classes": 2, "output": 0, "nodes": []})"),
+                HasSubstr("field 'input_shape' element must be an integer"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": [1,8,8], "num_classes": 2, "output": 0, "nodes": {}})"),
+                HasSubstr("'nodes' must be an array"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": [1,8,8], "num_classes": 2, "output": 0, "nodes": [3]})"),
+                HasSubstr("node #0: expected an object"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": [1,8,8], "num_classes": 2, "output": 0, "nodes": [
+        {"id": 1, "op": "input", "inputs": []}]})"), HasSubstr("only node 0 is the input"));
+    EXPECT_THAT(message_of_parse(R"({"version": 99, "input_shape": [1,8,8], "num_classes": 2, "output": 0, "nodes": []})"),
+                HasSubstr("newer than this paretonas supports"));
+    EXPECT_THAT(message_of_parse(R"({"input_shape": [1,8,8], "num_classes": 2, "output": 0, "nodes": [], "extra": 1})"),
+                HasSubstr("unknown field 'extra'"));
+}
+
+TEST(ArchitectureJson, CanonicalHashTellsSharedFromDuplicatedBranches)
+{
+    // add(conv_a(r), conv_b(r)) with equal convs is a different network from add(conv_a, conv_a).
+    auto build = [](bool shared) {
+        Architecture arch({2, 6, 6}, 3);
+        const int r = arch.append(op_node(OpType::relu), 0);
+        const int a = arch.append(conv_node(4), r);
+        Node add = op_node(OpType::add);
+        add.inputs = {a, shared ? a : arch.append(conv_node(4), r)};
+        const int s = arch.add_node(add);
+        const int g = arch.append(op_node(OpType::global_avg_pool), s);
+        arch.append(linear_node(3), g);
+        return arch;
+    };
+    EXPECT_NE(build(true).canonical_hash(), build(false).canonical_hash());
+    // "same" padding written out equals the default.
+    auto explicit_padding = residual_net();
+    explicit_padding.node(1).padding = 1;
+    EXPECT_EQ(explicit_padding.canonical_hash(), residual_net().canonical_hash());
 }
 
 TEST(ArchitectureJson, MissingFileIsNamed)
 {
-    try {
-        Architecture::load("/nonexistent/arch.json");
-        FAIL();
-    } catch (const InputError& e) {
-        EXPECT_THAT(e.what(), HasSubstr("cannot open architecture file '/nonexistent/arch.json'"));
-    }
+    EXPECT_THAT(test::error_message([] { Architecture::load("/nonexistent/arch.json"); }),
+                HasSubstr("cannot open architecture file '/nonexistent/arch.json'"));
 }

@@ -1,4 +1,4 @@
-#include "write_files.hpp"
+#include "common/test_support.hpp"
 
 #include <gmock/gmock.h>
 

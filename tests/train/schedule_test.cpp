@@ -1,3 +1,5 @@
+#include "common/test_support.hpp"
+
 #include <paretonas/core/error.hpp>
 #include <paretonas/train/schedule.hpp>
 
@@ -58,12 +60,33 @@ TEST(Schedule, ValidationNamesTheField)
     LrSchedule s;
     s.lr_min = 0.1;
     s.lr_max = 0.05;
-    try {
-        s.validate();
-        FAIL();
-    } catch (const InputError& e) {
-        EXPECT_STREQ(e.what(), "lr_min must be in [0, 0.05], got 0.1");
-    }
+    EXPECT_EQ(test::error_message([&] { s.validate(); }), "lr_min must be in [0, 0.05], got 0.1");
     EXPECT_THROW(schedule_kind_from_name("linear"), InputError);
     EXPECT_EQ(schedule_kind_from_name("sgdr"), LrScheduleKind::sgdr);
+}
+
+TEST(Schedule, SgdrClosedFormMatchesCycleByCycleDefinition)
+{
+    for (double t_mult : {1.0, 1.5, 2.0, 3.0}) {
+        LrSchedule s;
+        s.kind = LrScheduleKind::sgdr;
+        s.lr_max = 0.2;
+        s.lr_min = 0.01;
+        s.t0 = 0.7;
+        s.t_mult = t_mult;
+        for (double epoch = 0.0; epoch < 40.0; epoch += 0.173) {
+            double t = epoch, period = s.t0;  // walk the cycles one by one
+            while (t >= period) {
+                t -= period;
+                period *= t_mult;
+            }
+            const double expected = 0.01 + 0.5 * 0.19 * (1 + std::cos(M_PI * t / period));
+            EXPECT_NEAR(learning_rate(s, epoch, 40), expected, 1e-9) << "t_mult " << t_mult << " epoch " << epoch;
+        }
+    }
+    LrSchedule tiny;
+    tiny.kind = LrScheduleKind::sgdr;
+    tiny.t0 = 1e-3;
+    tiny.t_mult = 1.0;
+    EXPECT_NEAR(learning_rate(tiny, 1e6 + 5e-4, 2e6), 0.025, 1e-6);  // no loop over 1e9 cycles
 }

@@ -1,7 +1,10 @@
+#include "common/test_support.hpp"
+
 #include <paretonas/core/error.hpp>
 #include <paretonas/train/runtime.hpp>
 #include <paretonas/train/trainer.hpp>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -136,10 +139,42 @@ TEST(Trainer, BadConfigIsNamed)
     Network net(tiny_net());
     auto config = quick_config(1);
     config.momentum = 1.5;
-    try {
-        train(net, data, nullptr, channel_statistics(data), config, torch::kCPU);
-        FAIL();
-    } catch (const InputError& e) {
-        EXPECT_STREQ(e.what(), "momentum must be in [0, 0.999], got 1.5");
-    }
+    const auto norm = channel_statistics(data);
+    EXPECT_EQ(test::error_message([&] { train(net, data, nullptr, norm, config, torch::kCPU); }),
+              "momentum must be in [0, 0.999], got 1.5");
+    config = quick_config(1);
+    config.label_smoothing = -0.1;
+    EXPECT_THAT(test::error_message([&] { train(net, data, nullptr, norm, config, torch::kCPU); }),
+                ::testing::HasSubstr("label_smoothing must be in [0, 0.99]"));
+    EXPECT_THAT(test::error_message([&] { train(net, data.head(1), nullptr, norm, quick_config(1), torch::kCPU); }),
+                ::testing::HasSubstr("fewer than 2 images"));
+    Network other_classes(conv_chain({1, 12, 12}, 4, {4}, {}));
+    EXPECT_THAT(test::error_message([&] { train(net, data, nullptr, norm, quick_config(1), torch::kCPU, {}, &other_classes); }),
+                ::testing::HasSubstr("teacher network (input [1,12,12], 4 classes) does not match the student"));
+    EXPECT_THAT(test::error_message([&] { predict_probabilities(net, data.head(0), norm, torch::kCPU); }),
+                ::testing::HasSubstr("empty data set"));
+    EXPECT_THAT(test::error_message([] { memory_layout_from_name("nhcw"); }), ::testing::HasSubstr("unknown memory layout 'nhcw'"));
+}
+
+TEST(Trainer, ChannelsLastComputesTheSameStep)
+{
+    // One epoch on the same data from the same weights gives the same loss in both layouts, up
+    // to the rounding of different convolution kernels.
+    EXPECT_TRUE(use_channels_last(MemoryLayout::automatic, torch::kCPU));
+    EXPECT_FALSE(use_channels_last(MemoryLayout::nchw, torch::kCPU));
+    EXPECT_EQ(memory_layout_from_name("nhwc"), MemoryLayout::nhwc);
+    const auto data = DataView::all(bar_images(64, 6));
+    const auto norm = channel_statistics(data);
+    auto run = [&](MemoryLayout layout) {
+        seed_everything(12);
+        Network net(tiny_net());
+        auto config = quick_config(1);
+        config.layout = layout;
+        const double loss = train(net, data, nullptr, norm, config, torch::kCPU).history.at(0).train_loss;
+        return std::make_pair(loss, predict_probabilities(net, data, norm, torch::kCPU));
+    };
+    const auto nchw = run(MemoryLayout::nchw);
+    const auto nhwc = run(MemoryLayout::nhwc);
+    EXPECT_NEAR(nchw.first, nhwc.first, 1e-4);
+    EXPECT_TRUE(torch::allclose(nchw.second, nhwc.second, 1e-3, 1e-4));
 }

@@ -50,7 +50,10 @@ struct Node {
     bool bias = false;  // conv, sep_conv; linear always has a bias
     double rate = 0.0;  // dropout probability
 
+    /// Convolutions: -1 means "same" padding.
     int effective_padding() const { return padding >= 0 ? padding : dilation * (kernel - 1) / 2; }
+    /// Pools: -1 means no padding.
+    int pool_padding() const { return padding >= 0 ? padding : 0; }
     bool operator==(const Node& other) const;
     bool operator!=(const Node& other) const { return !(*this == other); }
 };

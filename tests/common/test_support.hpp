@@ -1,8 +1,8 @@
-/// @file tests/data/write_files.hpp
-/// Shared by the data tests: a self-removing temporary directory, writers for small IDX and CIFAR
+/// @file tests/common/test_support.hpp
+/// Shared by the tests: a self-removing temporary directory, writers for small IDX and CIFAR
 /// files (plain or gzipped), a synthetic ImageSet and a catcher for InputError messages.
-#ifndef PARETONAS_TESTS_DATA_WRITE_FILES_HPP
-#define PARETONAS_TESTS_DATA_WRITE_FILES_HPP
+#ifndef PARETONAS_TESTS_COMMON_TEST_SUPPORT_HPP
+#define PARETONAS_TESTS_COMMON_TEST_SUPPORT_HPP
 
 #include <paretonas/core/error.hpp>
 #include <paretonas/data/dataset.hpp>
@@ -28,7 +28,7 @@ public:
     {
         static int counter = 0;
         m_path = std::filesystem::temp_directory_path() /
-                 ("paretonas_data_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+                 ("paretonas_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
         std::filesystem::remove_all(m_path);
         std::filesystem::create_directories(m_path);
     }
