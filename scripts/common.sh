@@ -32,7 +32,9 @@ configure_and_build() {
   local launcher=()
   if command -v ccache >/dev/null; then
     # The precompiled <torch/torch.h> is only reusable by ccache with these sloppiness settings.
+    # BASEDIR makes hits independent of where the checkout lives (CI builds a fresh clone).
     export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+    export CCACHE_BASEDIR="$ROOT"
     launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   fi
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release "${launcher[@]}" "$@"
