@@ -1,0 +1,177 @@
+#include "common/test_support.hpp"
+#include "train/test_architectures.hpp"
+
+#include <paretonas/core/costs.hpp>
+#include <paretonas/morph/inherit.hpp>
+#include <paretonas/train/runtime.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <random>
+
+using namespace paretonas;
+using ::testing::HasSubstr;
+
+namespace {
+
+// A network with non-trivial weights and batch-norm statistics, as after training.
+Network trained_like(const Architecture& arch, std::uint64_t seed)
+{
+    seed_everything(seed);
+    Network net(arch);
+    torch::NoGradGuard no_grad;
+    for (auto& p : net->named_parameters())
+        if (p.key().find("weight") != std::string::npos && p.value().dim() == 1) p.value().uniform_(0.5, 1.5);
+        else if (p.key().find("bias") != std::string::npos) p.value().normal_(0.0, 0.2);
+    net->train();
+    const auto& s = arch.input_shape();
+    for (int i = 0; i < 3; ++i) net->forward(torch::randn({16, s[0], s[1], s[2]}) * 1.5 + 0.3);
+    net->eval();
+    return net;
+}
+
+double max_output_gap(Network& a, Network& b)
+{
+    torch::NoGradGuard no_grad;
+    a->eval();
+    b->eval();
+    const auto& s = a->architecture().input_shape();
+    const auto x = torch::randn({8, s[0], s[1], s[2]});
+    return (a->forward(x) - b->forward(x)).abs().max().item<double>();
+}
+
+std::int64_t numel(Network& net)
+{
+    std::int64_t total = 0;
+    for (const auto& p : net->parameters()) total += p.numel();
+    return total;
+}
+
+// The sample networks plus one with every op, so that each operator meets pools, concats,
+// adds, separable and grouped convs.
+std::vector<Architecture> networks() { return fixtures::sample_architectures(); }
+
+// Every k-th site, at most ~25, so the suite stays fast while covering every kind of pair.
+template <class T>
+std::vector<T> sample(const std::vector<T>& sites)
+{
+    const std::size_t step = std::max<std::size_t>(1, sites.size() / 25);
+    std::vector<T> out;
+    for (std::size_t i = 0; i < sites.size(); i += step) out.push_back(sites[i]);
+    return out;
+}
+
+void expect_exact(const Architecture& arch, const MorphResult& m, std::uint64_t seed)
+{
+    auto parent = trained_like(arch, seed);
+    auto child = inherit(*parent, m);
+    EXPECT_LE(max_output_gap(parent, child), 1e-5) << m.applied.to_string() << "\n" << m.child;
+    EXPECT_EQ(numel(child), parameter_count(m.child)) << m.applied.to_string();
+}
+
+} // namespace
+
+TEST(ExactMorphisms, DeepenAtEverySiteKeepsTheFunction)
+{
+    for (const auto& arch : networks()) {
+        ASSERT_FALSE(deepen_sites(arch).empty());
+        for (int site : deepen_sites(arch))
+            for (int kernel : {1, 3, 5}) expect_exact(arch, deepen(arch, site, kernel), 10 + site);
+    }
+}
+
+TEST(ExactMorphisms, WidenAtEverySiteKeepsTheFunction)
+{
+    for (const auto& arch : networks()) {
+        ASSERT_FALSE(widen_sites(arch).empty());
+        for (int site : widen_sites(arch)) {
+            const int width = arch.node(site).channels;
+            expect_exact(arch, widen(arch, site, 2 * width), 20 + site);
+            expect_exact(arch, widen(arch, site, width + 1), 30 + site);
+        }
+    }
+}
+
+TEST(ExactMorphisms, SkipsAtEverySiteKeepTheFunction)
+{
+    for (const auto& arch : networks()) {
+        ASSERT_FALSE(skip_sites(arch).empty());
+        for (const auto& [from, to] : sample(skip_sites(arch))) expect_exact(arch, add_skip(arch, from, to), 40 + to);
+    }
+}
+
+TEST(ExactMorphisms, ConcatSkipWhereAllowedKeepsTheFunction)
+{
+    int applied = 0;
+    for (const auto& arch : networks())
+        for (const auto& [from, to] : sample(skip_sites(arch))) {
+            try {
+                const auto m = concat_skip(arch, from, to);
+                expect_exact(arch, m, 50 + to);
+                ++applied;
+            } catch (const InputError& e) {
+                // Refused where the extra channels would reach an add or a grouped conv.
+                EXPECT_THAT(e.what(), HasSubstr("readers cannot take extra channels"));
+            }
+        }
+    EXPECT_GT(applied, 10);
+}
+
+TEST(ExactMorphisms, ChainOfTwentyStaysWithinTolerance)
+{
+    std::mt19937_64 rng(5);
+    for (const auto& start : networks()) {
+        auto original = trained_like(start, 77);
+        Network current = original;
+        for (int step = 0; step < 20; ++step) {
+            const auto& arch = current->architecture();
+            MorphResult m{arch, {}, {}, {}};
+            for (bool done = false; !done;) {
+                try {
+                    switch (rng() % 4) {
+                    case 0: {
+                        const auto sites = deepen_sites(arch);
+                        m = deepen(arch, sites[rng() % sites.size()], 1 + 2 * static_cast<int>(rng() % 2));
+                        break;
+                    }
+                    case 1: {
+                        const auto sites = widen_sites(arch);
+                        const int site = sites[rng() % sites.size()];
+                        m = widen(arch, site, arch.node(site).channels + 1 + static_cast<int>(rng() % 4));
+                        break;
+                    }
+                    default: {
+                        const auto sites = skip_sites(arch);
+                        const auto [from, to] = sites[rng() % sites.size()];
+                        m = rng() % 2 ? add_skip(arch, from, to) : concat_skip(arch, from, to);
+                    }
+                    }
+                    done = true;
+                } catch (const InputError&) {  // refused site: draw again
+                }
+            }
+            current = inherit(*current, m);
+            EXPECT_EQ(numel(current), parameter_count(m.child));
+            EXPECT_EQ(multiply_adds(current->architecture()), multiply_adds(m.child));
+        }
+        EXPECT_GE(current->architecture().nodes().size(), start.nodes().size() + 10);  // the chain really grew
+        EXPECT_LE(max_output_gap(original, current), 1e-4) << current->architecture();
+    }
+}
+
+TEST(ExactMorphisms, InvalidRequestsAreNamed)
+{
+    const auto arch = default_architecture({1, 28, 28}, 10);
+    EXPECT_THAT(test::error_message([&] { deepen(arch, 99, 3); }), HasSubstr("deepen: no node with id 99"));
+    EXPECT_THAT(test::error_message([&] { deepen(arch, 1, 3); }), HasSubstr("node 1 is not a valid site"));
+    EXPECT_THAT(test::error_message([&] { deepen(arch, 3, 4); }), HasSubstr("kernel must be 1, 3, 5 or 7"));
+    EXPECT_THAT(test::error_message([&] { widen(arch, 1, 8); }), HasSubstr("new width 8 must be larger"));
+    EXPECT_THAT(test::error_message([&] { widen(arch, 2, 64); }), HasSubstr("is a batch_norm, not a conv"));
+    EXPECT_THAT(test::error_message([&] { widen(arch, arch.output_id(), 12); }), HasSubstr("widen: node 19 cannot grow (output node 19 has shape [12]"));
+    EXPECT_THAT(test::error_message([&] { add_skip(arch, 6, 3); }), HasSubstr("no skip from node 6 to node 3"));
+    // Widening one side of an add is refused.
+    const auto every = fixtures::every_op_network();
+    EXPECT_THAT(test::error_message([&] { widen(every, 4, 16); }), HasSubstr("node 6 (add): channel mismatch: 16 vs 8"));
+}
