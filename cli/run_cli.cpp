@@ -1,6 +1,8 @@
 #include "run_cli.hpp"
 
+#include "common.hpp"
 #include "progress.hpp"
+#include "search_command.hpp"
 
 #include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
@@ -21,20 +23,10 @@ namespace paretonas::cli {
 
 namespace {
 
-struct CommonOptions {
-    std::string device = "cpu";
-    int threads = 0;
-    std::uint64_t seed = 0;
-    bool quiet = false;
-};
-
 struct TrainOptions {
     std::string arch_path;
-    std::string data = "fashion-mnist";
-    std::string data_root;
+    DataOptions data;
     std::string out;
-    double val_fraction = 0.1;
-    std::int64_t subset = 0;
     bool no_augment = false;
     std::string schedule = "cosine";
     std::string layout = "auto";
@@ -43,45 +35,13 @@ struct TrainOptions {
 
 struct CostOptions {
     std::string arch_path;
-    std::string data;
     int repeats = 30;
     int batch_size = 1;
 };
 
-void add_common(CLI::App* cmd, CommonOptions& o)
-{
-    cmd->add_option("--device", o.device, "cpu, cuda or cuda:N")->capture_default_str();
-    cmd->add_option("--threads", o.threads, "CPU threads for LibTorch (0: one per core)")->check(CLI::NonNegativeNumber);
-    cmd->add_option("--seed", o.seed, "seed for weights, data order and splits")->capture_default_str();
-    cmd->add_flag("--quiet", o.quiet, "print only the final result");
-}
-
-// The architecture to train: from --arch, or the built-in default sized for the data.
-Architecture architecture_for(const std::string& path, const ImageSet& data)
-{
-    const Shape data_shape{data.channels, data.height, data.width};
-    if (path.empty()) return default_architecture(data_shape, data.num_classes);
-    auto arch = Architecture::load(path);
-    if (arch.input_shape() != data_shape)
-        fail(path + ": architecture expects input " + shape_string(arch.input_shape()) + " but the data set has " +
-             shape_string(data_shape));
-    if (arch.num_classes() != data.num_classes)
-        fail(path + ": architecture has " + std::to_string(arch.num_classes()) + " classes but the data set has " +
-             std::to_string(data.num_classes));
-    return arch;
-}
-
-std::string percent(double fraction)
-{
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.2f%%", 100 * fraction);
-    return buf;
-}
-
 int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
 {
     const auto device = parse_device(common.device);
-    require_in_range("--val-fraction", o.val_fraction, 0.001, 0.9);
     o.config.lr.kind = schedule_kind_from_name(o.schedule);
     o.config.layout = memory_layout_from_name(o.layout);
     o.config.seed = common.seed;
@@ -89,15 +49,11 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
     o.config.validate();
 
     if (!o.out.empty()) ensure_directory(o.out);  // fail before training, not after
-    const auto source = load_data(o.data, o.data_root);
-    auto all = DataView::all(source.train);
-    if (o.subset > 0) all = all.head(o.subset);
-    const auto split = split_train_validation(all, o.val_fraction, common.seed);
-    const auto norm = channel_statistics(split.train);
+    const auto data = prepare_data(o.data, common.seed);
+    const auto& [source, split, norm] = data;
     const auto arch = architecture_for(o.arch_path, *source.train);
     if (!common.quiet)
-        out << "data " << source.train->name << ": " << split.train.size() << " train / " << split.validation.size()
-            << " validation / " << source.test->size() << " test images; network " << parameter_count(arch)
+        out << data.summary() << "; network " << parameter_count(arch)
             << " params, " << multiply_adds(arch) << " MAdds; device " << device.str() << ", "
             << torch::get_num_threads() << " threads" << std::endl;
 
@@ -112,8 +68,7 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
 
     if (!o.out.empty()) {
         const std::filesystem::path dir(o.out);
-        arch.save((dir / "arch.json").string());
-        write_file_atomically((dir / "model.pt").string(), [&](const std::string& tmp) { torch::save(net, tmp); });
+        save_model(o.out, net);
         nlohmann::json j;
         j["data"] = source.train->name;
         j["validation_error"] = val.error;
@@ -170,11 +125,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     CommonOptions common;
     TrainOptions train_opts;
     auto* train_cmd = app.add_subcommand("train", "train one architecture and report validation and test error");
-    add_common(train_cmd, common);
+    add_common_options(train_cmd, common);
+    add_data_options(train_cmd, train_opts.data);
     train_cmd->add_option("--arch", train_opts.arch_path, "architecture JSON (default: the built-in starting network)")
         ->check(CLI::ExistingFile);
-    train_cmd->add_option("--data", train_opts.data, "fashion-mnist, mnist, cifar10, cifar100 or a directory")->capture_default_str();
-    train_cmd->add_option("--data-root", train_opts.data_root, "where named data sets live (default $PARETONAS_DATA or /usr/share/datasets)");
     train_cmd->add_option("--epochs", train_opts.config.epochs, "training epochs")->capture_default_str()->check(CLI::PositiveNumber);
     train_cmd->add_option("--batch-size", train_opts.config.batch_size)->capture_default_str()->check(CLI::PositiveNumber);
     train_cmd->add_option("--lr", train_opts.config.lr.lr_max, "peak learning rate")->capture_default_str();
@@ -184,8 +138,6 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     train_cmd->add_option("--sgdr-tmult", train_opts.config.lr.t_mult, "SGDR cycle growth")->capture_default_str();
     train_cmd->add_option("--weight-decay", train_opts.config.weight_decay)->capture_default_str();
     train_cmd->add_option("--label-smoothing", train_opts.config.label_smoothing)->capture_default_str();
-    train_cmd->add_option("--val-fraction", train_opts.val_fraction, "share of the training set held out")->capture_default_str();
-    train_cmd->add_option("--subset", train_opts.subset, "use only the first N training images")->check(CLI::NonNegativeNumber);
     train_cmd->add_flag("--no-augment", train_opts.no_augment, "no random crops or flips");
     train_cmd->add_option("--layout", train_opts.layout, "activation layout: auto (NHWC on CPU), nchw or nhwc")->capture_default_str();
     train_cmd->add_option("--out", train_opts.out, "directory for model.pt, arch.json and result.json");
@@ -194,7 +146,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
     CostOptions cost_opts;
     auto* cost_cmd = app.add_subcommand("cost", "parameters, multiply-adds and measured latency of an architecture");
-    add_common(cost_cmd, common);
+    add_common_options(cost_cmd, common);
+    SearchOptions search_opts;
+    auto* search_cmd = add_search_command(app, common, search_opts);
     cost_cmd->add_option("--arch", cost_opts.arch_path, "architecture JSON, or 'default'")->required();
     cost_cmd->add_option("--batch-size", cost_opts.batch_size, "images per timed forward pass")->capture_default_str()->check(CLI::PositiveNumber);
     cost_cmd->add_option("--repeats", cost_opts.repeats, "timed forward passes")->capture_default_str()->check(CLI::PositiveNumber);
@@ -222,6 +176,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         configure_runtime(runtime);
         if (train_cmd->parsed()) return run_train(common, train_opts, out);
         if (cost_cmd->parsed()) return run_cost(common, cost_opts, out);
+        if (search_cmd->parsed()) return run_search(common, search_opts, out);
     } catch (const InputError& e) {
         err << "paretonas: error: " << one_line(e.what()) << std::endl;
         return 2;

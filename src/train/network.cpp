@@ -188,4 +188,14 @@ std::size_t copy_weights(const NetworkImpl& from, NetworkImpl& to)
     return copied;
 }
 
+Network clone_network(const NetworkImpl& net)
+{
+    Network copy(net.architecture());
+    const auto params = net.parameters();
+    if (!params.empty()) copy->to(params.front().device());
+    copy_weights(net, *copy);
+    copy->train(net.is_training());
+    return copy;
+}
+
 } // namespace paretonas

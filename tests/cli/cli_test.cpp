@@ -114,3 +114,26 @@ TEST(Cli, TrainRejectsMismatchesBeforeTraining)
     expect_one_line_error(run({"train", "--data", data.path(), "--out", blocker}), "cannot create output directory");
     expect_one_line_error(run({"train", "--data", data.path(), "--layout", "nhcw"}), "unknown memory layout");
 }
+
+TEST(Cli, SearchNashWritesBestModelHistoryAndResult)
+{
+    const paretonas::test::TempDir data, out;
+    write_tiny_idx(data);
+    const auto r = run({"search", "--method", "nash", "--data", data.path(), "--budget", "10m", "--steps", "2",
+                        "--neighbours", "1", "--morphisms", "1", "--epochs-init", "1", "--threads", "1",
+                        "--val-fraction", "0.25", "--out", out.path()});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("step 1: 2 candidates trained"));
+    EXPECT_THAT(r.out, HasSubstr("step 2: 2 candidates trained"));
+    EXPECT_THAT(r.out, HasSubstr("snapshot ensemble of 2"));
+    for (const char* name : {"best/model.pt", "best/arch.json", "history.json", "result.json"})
+        EXPECT_TRUE(std::filesystem::exists(out.file(name))) << name;
+    EXPECT_NO_THROW(paretonas::Architecture::load(out.file("best/arch.json")));
+}
+
+TEST(Cli, SearchRejectsBadSettings)
+{
+    expect_one_line_error(run({"search", "--method", "bogus", "--data", "/nonexistent-dir"}), "unknown search method 'bogus'");
+    expect_one_line_error(run({"search", "--budget", "soon", "--data", "/nonexistent-dir"}), "--budget must be a positive duration");
+    expect_one_line_error(run({"search", "--neighbours", "0", "--data", "/nonexistent-dir"}), "nash neighbours must be in");
+}

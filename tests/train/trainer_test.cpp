@@ -8,31 +8,12 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include <random>
 
 using namespace paretonas;
 
 namespace {
 
-// Three classes told apart by where a bright bar lies (top, middle, bottom), under noise.
-std::shared_ptr<ImageSet> bar_images(int count, std::uint64_t seed)
-{
-    auto set = std::make_shared<ImageSet>();
-    set->name = "bars";
-    set->channels = 1;
-    set->height = set->width = 12;
-    set->num_classes = 3;
-    std::mt19937_64 rng(seed);
-    std::uniform_int_distribution<int> noise(0, 90);
-    for (int i = 0; i < count; ++i) {
-        const int label = i % 3;
-        set->labels.push_back(static_cast<std::uint8_t>(label));
-        for (int y = 0; y < 12; ++y)
-            for (int x = 0; x < 12; ++x)
-                set->pixels.push_back(static_cast<std::uint8_t>(noise(rng) + (y / 4 == label ? 150 : 0)));
-    }
-    return set;
-}
+using test::bar_images;
 
 TrainConfig quick_config(int epochs)
 {

@@ -63,6 +63,9 @@ TORCH_MODULE(Network);
 /// name) and whose shapes are equal. Returns the number of tensors copied.
 std::size_t copy_weights(const NetworkImpl& from, NetworkImpl& to);
 
+/// A deep copy of `net` (architecture, parameters, buffers, mode) on the same device.
+Network clone_network(const NetworkImpl& net);
+
 } // namespace paretonas
 
 #endif

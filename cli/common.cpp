@@ -1,0 +1,92 @@
+#include "common.hpp"
+
+#include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
+
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace paretonas::cli {
+
+void add_common_options(CLI::App* cmd, CommonOptions& o)
+{
+    cmd->add_option("--device", o.device, "cpu, cuda or cuda:N")->capture_default_str();
+    cmd->add_option("--threads", o.threads, "CPU threads for LibTorch (0: one per core)")->check(CLI::NonNegativeNumber);
+    cmd->add_option("--seed", o.seed, "seed for weights, data order and splits")->capture_default_str();
+    cmd->add_flag("--quiet", o.quiet, "print only the final result");
+}
+
+void add_data_options(CLI::App* cmd, DataOptions& o)
+{
+    cmd->add_option("--data", o.data, "fashion-mnist, mnist, cifar10, cifar100 or a directory")->capture_default_str();
+    cmd->add_option("--data-root", o.data_root, "where named data sets live (default $PARETONAS_DATA or /usr/share/datasets)");
+    cmd->add_option("--val-fraction", o.val_fraction, "share of the training set held out")->capture_default_str();
+    cmd->add_option("--subset", o.subset, "use only the first N training images")->check(CLI::NonNegativeNumber);
+}
+
+std::string PreparedData::summary() const
+{
+    return "data " + source.train->name + ": " + std::to_string(split.train.size()) + " train / " +
+           std::to_string(split.validation.size()) + " validation / " + std::to_string(source.test->size()) + " test images";
+}
+
+PreparedData prepare_data(const DataOptions& o, std::uint64_t seed)
+{
+    require_in_range("--val-fraction", o.val_fraction, 0.001, 0.9);
+    PreparedData d;
+    d.source = load_data(o.data, o.data_root);
+    auto all = DataView::all(d.source.train);
+    if (o.subset > 0) all = all.head(o.subset);
+    d.split = split_train_validation(all, o.val_fraction, seed);
+    d.norm = channel_statistics(d.split.train);
+    return d;
+}
+
+Architecture architecture_for(const std::string& path, const ImageSet& data)
+{
+    const Shape data_shape{data.channels, data.height, data.width};
+    if (path.empty()) return default_architecture(data_shape, data.num_classes);
+    auto arch = Architecture::load(path);
+    if (arch.input_shape() != data_shape)
+        fail(path + ": architecture expects input " + shape_string(arch.input_shape()) + " but the data set has " +
+             shape_string(data_shape));
+    if (arch.num_classes() != data.num_classes)
+        fail(path + ": architecture has " + std::to_string(arch.num_classes()) + " classes but the data set has " +
+             std::to_string(data.num_classes));
+    return arch;
+}
+
+void save_model(const std::string& dir, Network& net)
+{
+    ensure_directory(dir);
+    const std::filesystem::path d(dir);
+    net->architecture().save((d / "arch.json").string());
+    write_file_atomically((d / "model.pt").string(), [&](const std::string& tmp) { torch::save(net, tmp); });
+}
+
+std::string percent(double fraction)
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f%%", 100 * fraction);
+    return buf;
+}
+
+double parse_duration(const std::string& text, const std::string& flag)
+{
+    std::size_t used = 0;
+    double value = -1;
+    try {
+        value = std::stod(text, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    const std::string unit = text.substr(used);
+    const double scale = unit == "s" || unit.empty() ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : -1;
+    if (used == 0 || scale < 0 || !(value > 0))
+        fail(flag + " must be a positive duration such as 90s, 30m or 1.5h, got '" + text + "'");
+    return value * scale;
+}
+
+} // namespace paretonas::cli

@@ -1,0 +1,133 @@
+#include "search_command.hpp"
+
+#include "progress.hpp"
+
+#include <paretonas/core/costs.hpp>
+#include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
+#include <paretonas/train/runtime.hpp>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+
+namespace paretonas::cli {
+
+CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o)
+{
+    auto* cmd = app.add_subcommand("search", "search architectures (today: --method nash, hill climbing by network morphisms)");
+    add_common_options(cmd, common);
+    add_data_options(cmd, o.data);
+    cmd->add_option("--method", o.method, "search method: nash")->capture_default_str();
+    cmd->add_option("--arch", o.arch_path, "start network JSON (default: the built-in starting network)")->check(CLI::ExistingFile);
+    cmd->add_option("--budget", o.budget, "wall-clock budget: no new step starts after it (90s, 30m, 2h)")->capture_default_str();
+    cmd->add_option("--out", o.out, "run directory")->capture_default_str();
+    cmd->add_option("--epochs-init", o.epochs_init, "epochs to train the start network")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_option("--steps", o.nash.steps, "hill-climbing steps (the budget may end the run first)")->capture_default_str();
+    cmd->add_option("--neighbours", o.nash.neighbours, "children per step")->capture_default_str();
+    cmd->add_option("--morphisms", o.nash.morphisms_per_child, "random morphisms per child")->capture_default_str();
+    cmd->add_option("--epochs-neighbour", o.nash.epochs_neighbour, "epochs per child (one cosine cycle)")->capture_default_str();
+    cmd->add_option("--epochs-final", o.nash.epochs_final, "extra epochs for the final best model")->capture_default_str();
+    cmd->add_option("--lr-start", o.nash.lr_start)->capture_default_str();
+    cmd->add_option("--lr-end", o.nash.lr_end)->capture_default_str();
+    cmd->add_flag("--paper", o.paper, "the NASH paper's settings (8 steps x 8 neighbours, 5 morphisms, 17 epochs; GPU-sized)");
+    o.nash.steps = 1000;
+    o.nash.neighbours = 3;
+    o.nash.morphisms_per_child = 2;
+    return cmd;
+}
+
+namespace {
+
+nlohmann::json step_json(const NashStep& s)
+{
+    nlohmann::json j{{"step", s.step}, {"best", s.best}, {"seconds", s.seconds}, {"candidates", nlohmann::json::array()}};
+    for (const auto& c : s.candidates) {
+        nlohmann::json ops = nlohmann::json::array();
+        for (const auto& m : c.applied) ops.push_back(m.to_string());
+        j["candidates"].push_back({{"val_error", c.val_error}, {"parameters", c.parameters},
+                                   {"multiply_adds", multiply_adds(c.arch)}, {"seconds", c.seconds},
+                                   {"morphisms", ops}, {"hash", c.arch.canonical_hash()}});
+    }
+    return j;
+}
+
+} // namespace
+
+int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
+{
+    if (o.method != "nash") fail("unknown search method '" + o.method + "' (available: nash)");
+    const auto device = parse_device(common.device);
+    if (o.paper) {
+        const auto budgetless = NashConfig::paper();
+        o.nash = budgetless;
+    }
+    o.nash.budget_seconds = parse_duration(o.budget, "--budget");
+    o.nash.seed = common.seed;
+    o.nash.train.augment.crop_padding = 2;
+    o.nash.train.augment.horizontal_flip = true;
+    o.nash.validate();
+    ensure_directory(o.out);
+
+    const auto data = prepare_data(o.data, common.seed);
+    const auto arch = architecture_for(o.arch_path, *data.source.train);
+    const bool live = is_terminal(fileno(stdout)) && &out == &std::cout;
+    Progress progress(out, live, true);  // per-epoch lines would drown the step lines
+    if (!common.quiet)
+        out << data.summary() << "; budget " << format_duration(o.nash.budget_seconds) << "; device " << device.str()
+            << ", " << torch::get_num_threads() << " threads" << std::endl;
+
+    seed_everything(common.seed);
+    Network start(arch);
+    TrainConfig init = o.nash.train;
+    init.epochs = o.epochs_init;
+    init.lr.lr_max = o.nash.lr_start;
+    init.seed = common.seed;
+    if (!common.quiet) out << "training the start network (" << parameter_count(arch) << " params) for " << o.epochs_init << " epochs" << std::endl;
+    train(start, data.split.train, nullptr, data.norm, init, device, progress.callbacks(init.epochs));
+
+    nlohmann::json history = nlohmann::json::array();
+    NashCallbacks callbacks;
+    callbacks.on_step = [&](const NashStep& s) {
+        history.push_back(step_json(s));
+        write_text_atomically((std::filesystem::path(o.out) / "history.json").string(), history.dump(1) + "\n");
+        if (common.quiet) return;
+        const auto& best = s.candidates[s.best];
+        char line[200];
+        std::snprintf(line, sizeof line, "step %d: %zu candidates trained  best val error %s  params %lld  (%s)", s.step,
+                      s.candidates.size(), percent(best.val_error).c_str(), static_cast<long long>(best.parameters),
+                      format_duration(s.seconds).c_str());
+        out << line << std::endl;
+    };
+    callbacks.train = progress.callbacks(o.nash.epochs_neighbour);
+    auto result = nash(start, data.split.train, data.split.validation, data.norm, o.nash, device, callbacks);
+
+    const auto test = DataView::all(data.source.test);
+    const double best_test = evaluate(result.best, test, data.norm, device).error;
+    const double ensemble_test = ensemble_error(result.snapshots, test, data.norm, device);
+    save_model((std::filesystem::path(o.out) / "best").string(), result.best);
+    nlohmann::json summary{{"method", "nash"},
+                           {"data", data.source.train->name},
+                           {"start_val_error", result.start_val_error},
+                           {"best_val_error", result.best_val_error},
+                           {"best_test_error", best_test},
+                           {"ensemble_val_error", result.ensemble_val_error},
+                           {"ensemble_test_error", ensemble_test},
+                           {"ensemble_members", result.snapshots.size()},
+                           {"best_parameters", parameter_count(result.best->architecture())},
+                           {"start_parameters", parameter_count(arch)},
+                           {"steps", result.history.size()},
+                           {"seconds", result.seconds},
+                           {"seed", common.seed}};
+    write_text_atomically((std::filesystem::path(o.out) / "result.json").string(), summary.dump(1) + "\n");
+    out << "start val error " << percent(result.start_val_error) << " -> best " << percent(result.best_val_error)
+        << " (test " << percent(best_test) << ", " << parameter_count(result.best->architecture()) << " params); snapshot ensemble of "
+        << result.snapshots.size() << ": val " << percent(result.ensemble_val_error) << ", test " << percent(ensemble_test)
+        << "; " << format_duration(result.seconds) << std::endl;
+    if (!common.quiet) out << "wrote " << o.out << "/best/{model.pt,arch.json}, history.json, result.json" << std::endl;
+    return 0;
+}
+
+} // namespace paretonas::cli

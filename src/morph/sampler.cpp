@@ -1,0 +1,82 @@
+#include <paretonas/core/error.hpp>
+#include <paretonas/morph/sampler.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace paretonas {
+
+namespace {
+const std::vector<std::string> known_operators = {"deepen", "widen", "add_skip", "concat_skip"};
+
+template <class T>
+const T& pick(const std::vector<T>& items, std::mt19937_64& rng)
+{
+    return items[std::uniform_int_distribution<std::size_t>(0, items.size() - 1)(rng)];
+}
+} // namespace
+
+std::vector<OperatorWeight> MorphismSampler::default_operators()
+{
+    return {{"deepen", 1.0}, {"widen", 1.0}, {"add_skip", 1.0}, {"concat_skip", 1.0}};
+}
+
+MorphismSampler::MorphismSampler(std::vector<OperatorWeight> operators, double widen_factor, std::vector<int> kernels)
+    : m_operators(std::move(operators)), m_widen_factor(widen_factor), m_kernels(std::move(kernels))
+{
+    double total = 0;
+    for (const auto& o : m_operators) {
+        if (std::find(known_operators.begin(), known_operators.end(), o.op) == known_operators.end())
+            fail("unknown morphism operator '" + o.op + "' (known: deepen, widen, add_skip, concat_skip)");
+        require_in_range("weight of " + o.op, o.weight, 0.0, 1e9);
+        total += o.weight;
+    }
+    if (total <= 0) fail("morphism operators need a positive total weight");
+    require_in_range("widen_factor", widen_factor, 1.01, 16.0);
+    if (m_kernels.empty()) fail("deepen needs at least one kernel size");
+}
+
+MorphResult MorphismSampler::apply(const std::string& op, const Architecture& arch, std::mt19937_64& rng) const
+{
+    if (op == "deepen") {
+        const auto sites = deepen_sites(arch);
+        if (sites.empty()) fail("no deepen site");
+        return deepen(arch, pick(sites, rng), pick(m_kernels, rng));
+    }
+    if (op == "widen") {
+        const auto sites = widen_sites(arch);
+        if (sites.empty()) fail("no widen site");
+        const int site = pick(sites, rng);
+        const int width = arch.node(site).channels;
+        return widen(arch, site, std::max(width + 1, static_cast<int>(std::lround(width * m_widen_factor))));
+    }
+    auto sites = skip_sites(arch);
+    // concat skips are refused where the extra channels would meet an add: try sites in a
+    // random order until one takes.
+    std::shuffle(sites.begin(), sites.end(), rng);
+    for (const auto& [from, to] : sites) {
+        try {
+            return op == "add_skip" ? add_skip(arch, from, to) : concat_skip(arch, from, to);
+        } catch (const InputError&) {
+        }
+    }
+    fail("no " + op + " site");
+}
+
+MorphResult MorphismSampler::sample(const Architecture& arch, std::mt19937_64& rng) const
+{
+    auto candidates = m_operators;
+    while (!candidates.empty()) {
+        std::vector<double> weights;
+        for (const auto& c : candidates) weights.push_back(c.weight);
+        const auto k = std::discrete_distribution<std::size_t>(weights.begin(), weights.end())(rng);
+        try {
+            return apply(candidates[k].op, arch, rng);
+        } catch (const InputError&) {
+            candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(k));  // no site for it
+        }
+    }
+    fail("no morphism operator applies to this architecture");
+}
+
+} // namespace paretonas

@@ -1,0 +1,56 @@
+#include "common/test_support.hpp"
+#include "train/test_architectures.hpp"
+
+#include <paretonas/morph/sampler.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+using namespace paretonas;
+
+TEST(MorphismSampler, DrawsOperatorsByWeightAndOnlyValidChildren)
+{
+    const MorphismSampler sampler({{"deepen", 3.0}, {"widen", 1.0}});
+    std::mt19937_64 rng(1);
+    std::map<std::string, int> counts;
+    const auto arch = default_architecture({1, 28, 28}, 10);
+    for (int i = 0; i < 400; ++i) {
+        const auto m = sampler.sample(arch, rng);
+        ++counts[m.applied.op];
+        EXPECT_NO_THROW(m.child.infer_shapes());
+        EXPECT_TRUE(m.applied.exact);
+    }
+    EXPECT_EQ(counts.size(), 2u);
+    EXPECT_NEAR(counts["deepen"] / 400.0, 0.75, 0.07);
+}
+
+TEST(MorphismSampler, SkipsOperatorsWithoutSites)
+{
+    // A network without any conv: no deepen site (no non-negative map) and nothing to widen but
+    // the classifier; skips between the input and a pool still apply.
+    Architecture arch({1, 8, 8}, 3);
+    const int p = arch.append(pool_node(OpType::avg_pool, 2, 2), 0);
+    const int g = arch.append(op_node(OpType::global_avg_pool), p);
+    arch.append(linear_node(3), g);
+    const MorphismSampler sampler;
+    std::mt19937_64 rng(2);
+    for (int i = 0; i < 20; ++i) EXPECT_THAT(sampler.sample(arch, rng).applied.op, ::testing::EndsWith("skip"));
+}
+
+TEST(MorphismSampler, SameSeedSameDraws)
+{
+    const MorphismSampler sampler;
+    const auto arch = fixtures::every_op_network();
+    std::mt19937_64 a(9), b(9);
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(sampler.sample(arch, a).applied.to_string(), sampler.sample(arch, b).applied.to_string());
+}
+
+TEST(MorphismSampler, BadSettingsAreNamed)
+{
+    EXPECT_THAT(test::error_message([] { MorphismSampler({{"shrink", 1.0}}); }), ::testing::HasSubstr("unknown morphism operator 'shrink'"));
+    EXPECT_THAT(test::error_message([] { MorphismSampler({{"widen", 0.0}}); }), ::testing::HasSubstr("positive total weight"));
+    EXPECT_THAT(test::error_message([] { MorphismSampler(MorphismSampler::default_operators(), 0.5); }),
+                ::testing::HasSubstr("widen_factor must be in"));
+}

@@ -1,0 +1,105 @@
+#include "common/test_support.hpp"
+
+#include <paretonas/core/costs.hpp>
+#include <paretonas/search/nash.hpp>
+#include <paretonas/train/runtime.hpp>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+using namespace paretonas;
+
+namespace {
+
+NashConfig tiny_config()
+{
+    NashConfig c;
+    c.steps = 2;
+    c.neighbours = 2;
+    c.morphisms_per_child = 2;
+    c.epochs_neighbour = 1;
+    c.train.batch_size = 32;
+    c.seed = 4;
+    return c;
+}
+
+struct Fixture {
+    DataView train, validation;
+    Normalization norm;
+    Fixture()
+    {
+        const auto split = split_train_validation(DataView::all(test::bar_images(450, 8)), 0.3, 1);
+        train = split.train;
+        validation = split.validation;
+        norm = channel_statistics(train);
+    }
+    Network start() const
+    {
+        seed_everything(3);
+        Network net(conv_chain({1, 12, 12}, 3, {4}, {0}));
+        TrainConfig t;
+        t.epochs = 1;
+        t.batch_size = 32;
+        paretonas::train(net, train, nullptr, norm, t, torch::kCPU);
+        return net;
+    }
+};
+
+} // namespace
+
+TEST(Nash, ClimbsAndKeepsTheBestOfEachStep)
+{
+    torch::set_num_threads(1);
+    const Fixture f;
+    const auto start = f.start();
+    const auto start_params = parameter_count(start->architecture());
+    int steps_seen = 0;
+    NashCallbacks callbacks;
+    callbacks.on_step = [&](const NashStep&) { ++steps_seen; };
+    const auto result = nash(start, f.train, f.validation, f.norm, tiny_config(), torch::kCPU, callbacks);
+    ASSERT_EQ(result.history.size(), 2u);
+    EXPECT_EQ(steps_seen, 2);
+    for (const auto& step : result.history) {
+        ASSERT_EQ(step.candidates.size(), 3u);  // two children and the incumbent
+        EXPECT_TRUE(step.candidates.back().applied.empty());
+        for (std::size_t j = 0; j + 1 < step.candidates.size(); ++j) {
+            EXPECT_EQ(step.candidates[j].applied.size(), 2u);
+            EXPECT_GT(step.candidates[j].parameters, start_params);  // exact morphisms only grow
+        }
+        for (const auto& c : step.candidates) EXPECT_LE(step.candidates[step.best].val_error, c.val_error);
+    }
+    EXPECT_DOUBLE_EQ(result.best_val_error, result.history.back().candidates[result.history.back().best].val_error);
+    EXPECT_LE(result.best_val_error, result.start_val_error);  // the incumbent competes, so never worse
+    EXPECT_EQ(result.best->architecture(), result.history.back().candidates[result.history.back().best].arch);
+    EXPECT_EQ(result.snapshots.size(), 2u);
+    EXPECT_GE(result.ensemble_val_error, 0.0);
+    EXPECT_LE(result.ensemble_val_error, 1.0);
+    // The snapshot ensemble's error is the one its members' averaged probabilities give.
+    auto members = result.snapshots;
+    EXPECT_DOUBLE_EQ(ensemble_error(members, f.validation, f.norm, torch::kCPU), result.ensemble_val_error);
+}
+
+TEST(Nash, SameSeedSameHistory)
+{
+    torch::set_num_threads(1);
+    const Fixture f;
+    auto config = tiny_config();
+    config.steps = 1;
+    const auto a = nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU);
+    const auto b = nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU);
+    ASSERT_EQ(a.history[0].candidates.size(), b.history[0].candidates.size());
+    for (std::size_t j = 0; j < a.history[0].candidates.size(); ++j) {
+        EXPECT_EQ(a.history[0].candidates[j].arch, b.history[0].candidates[j].arch);
+        EXPECT_EQ(a.history[0].candidates[j].val_error, b.history[0].candidates[j].val_error);
+    }
+}
+
+TEST(Nash, BadConfigIsNamed)
+{
+    const Fixture f;
+    auto config = tiny_config();
+    config.neighbours = 0;
+    EXPECT_EQ(test::error_message([&] { nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU); }),
+              "nash neighbours must be in [1, 10000], got 0");
+    EXPECT_EQ(NashConfig::paper().epochs_neighbour, 17);
+}
