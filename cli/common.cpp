@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -64,6 +65,14 @@ void save_model(const std::string& dir, Network& net)
     const std::filesystem::path d(dir);
     net->architecture().save((d / "arch.json").string());
     write_file_atomically((d / "model.pt").string(), [&](const std::string& tmp) { torch::save(net, tmp); });
+}
+
+Augmentation default_augmentation(const ImageSet& data)
+{
+    Augmentation a;
+    a.crop_padding = static_cast<int>(std::max<std::int64_t>(1, data.height / 14));
+    a.horizontal_flip = data.name == "fashion-mnist" || data.name == "cifar10" || data.name == "cifar100";
+    return a;
 }
 
 std::string percent(double fraction)

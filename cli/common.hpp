@@ -3,6 +3,7 @@
 #define PARETONAS_CLI_COMMON_HPP
 
 #include <paretonas/train/network.hpp>
+#include <paretonas/data/batcher.hpp>
 #include <paretonas/data/dataset.hpp>
 
 #include <CLI/CLI.hpp>
@@ -42,6 +43,10 @@ Architecture architecture_for(const std::string& path, const ImageSet& data);
 
 /// Writes `dir`/arch.json and `dir`/model.pt (atomically).
 void save_model(const std::string& dir, Network& net);
+
+/// Random crops of 1/14 of the side, and horizontal flips only for data sets whose classes are
+/// mirror-symmetric (Fashion-MNIST, CIFAR): flipped digits are other digits.
+Augmentation default_augmentation(const ImageSet& data);
 
 /// "12.34%".
 std::string percent(double fraction);

@@ -45,13 +45,14 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
     o.config.lr.kind = schedule_kind_from_name(o.schedule);
     o.config.layout = memory_layout_from_name(o.layout);
     o.config.seed = common.seed;
-    if (o.no_augment) o.config.augment = {};
+
     o.config.validate();
 
     if (!o.out.empty()) ensure_directory(o.out);  // fail before training, not after
     const auto data = prepare_data(o.data, common.seed);
     const auto& [source, split, norm] = data;
     const auto arch = architecture_for(o.arch_path, *source.train);
+    o.config.augment = o.no_augment ? Augmentation{} : default_augmentation(*source.train);
     if (!common.quiet)
         out << data.summary() << "; network " << parameter_count(arch)
             << " params, " << multiply_adds(arch) << " MAdds; device " << device.str() << ", "
@@ -141,8 +142,6 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     train_cmd->add_flag("--no-augment", train_opts.no_augment, "no random crops or flips");
     train_cmd->add_option("--layout", train_opts.layout, "activation layout: auto (NHWC on CPU), nchw or nhwc")->capture_default_str();
     train_cmd->add_option("--out", train_opts.out, "directory for model.pt, arch.json and result.json");
-    train_opts.config.augment.crop_padding = 2;
-    train_opts.config.augment.horizontal_flip = true;
 
     CostOptions cost_opts;
     auto* cost_cmd = app.add_subcommand("cost", "parameters, multiply-adds and measured latency of an architecture");

@@ -18,6 +18,10 @@ namespace paretonas::cli {
 CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o)
 {
     auto* cmd = app.add_subcommand("search", "search architectures (today: --method nash, hill climbing by network morphisms)");
+    // Defaults for 2 CPU cores, set before the options so that --help shows them.
+    o.nash.steps = 1000;  // the budget ends the run
+    o.nash.neighbours = 3;
+    o.nash.morphisms_per_child = 2;
     add_common_options(cmd, common);
     add_data_options(cmd, o.data);
     cmd->add_option("--method", o.method, "search method: nash")->capture_default_str();
@@ -25,17 +29,16 @@ CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions
     cmd->add_option("--budget", o.budget, "wall-clock budget: no new step starts after it (90s, 30m, 2h)")->capture_default_str();
     cmd->add_option("--out", o.out, "run directory")->capture_default_str();
     cmd->add_option("--epochs-init", o.epochs_init, "epochs to train the start network")->capture_default_str()->check(CLI::PositiveNumber);
-    cmd->add_option("--steps", o.nash.steps, "hill-climbing steps (the budget may end the run first)")->capture_default_str();
-    cmd->add_option("--neighbours", o.nash.neighbours, "children per step")->capture_default_str();
-    cmd->add_option("--morphisms", o.nash.morphisms_per_child, "random morphisms per child")->capture_default_str();
-    cmd->add_option("--epochs-neighbour", o.nash.epochs_neighbour, "epochs per child (one cosine cycle)")->capture_default_str();
-    cmd->add_option("--epochs-final", o.nash.epochs_final, "extra epochs for the final best model")->capture_default_str();
-    cmd->add_option("--lr-start", o.nash.lr_start)->capture_default_str();
-    cmd->add_option("--lr-end", o.nash.lr_end)->capture_default_str();
-    cmd->add_flag("--paper", o.paper, "the NASH paper's settings (8 steps x 8 neighbours, 5 morphisms, 17 epochs; GPU-sized)");
-    o.nash.steps = 1000;
-    o.nash.neighbours = 3;
-    o.nash.morphisms_per_child = 2;
+    o.nash_options = {
+        cmd->add_option("--steps", o.nash.steps, "hill-climbing steps (the budget may end the run first)")->capture_default_str(),
+        cmd->add_option("--neighbours", o.nash.neighbours, "children per step")->capture_default_str(),
+        cmd->add_option("--morphisms", o.nash.morphisms_per_child, "random morphisms per child")->capture_default_str(),
+        cmd->add_option("--epochs-neighbour", o.nash.epochs_neighbour, "epochs per child (one cosine cycle)")->capture_default_str(),
+        cmd->add_option("--epochs-final", o.nash.epochs_final, "extra epochs for the final best model")->capture_default_str(),
+        cmd->add_option("--lr-start", o.nash.lr_start)->capture_default_str(),
+        cmd->add_option("--lr-end", o.nash.lr_end)->capture_default_str(),
+    };
+    cmd->add_flag("--paper", o.paper, "the NASH paper's settings for what is not given (8 steps x 8 neighbours, 5 morphisms, 17 epochs; GPU-sized)");
     return cmd;
 }
 
@@ -61,17 +64,24 @@ int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
     if (o.method != "nash") fail("unknown search method '" + o.method + "' (available: nash)");
     const auto device = parse_device(common.device);
     if (o.paper) {
-        const auto budgetless = NashConfig::paper();
-        o.nash = budgetless;
+        // The preset fills only what the user did not give; the order matches nash_options.
+        const auto p = NashConfig::paper();
+        const auto given = [&](std::size_t i) { return o.nash_options[i]->count() > 0; };
+        if (!given(0)) o.nash.steps = p.steps;
+        if (!given(1)) o.nash.neighbours = p.neighbours;
+        if (!given(2)) o.nash.morphisms_per_child = p.morphisms_per_child;
+        if (!given(3)) o.nash.epochs_neighbour = p.epochs_neighbour;
+        if (!given(4)) o.nash.epochs_final = p.epochs_final;
+        if (!given(5)) o.nash.lr_start = p.lr_start;
+        if (!given(6)) o.nash.lr_end = p.lr_end;
     }
     o.nash.budget_seconds = parse_duration(o.budget, "--budget");
     o.nash.seed = common.seed;
-    o.nash.train.augment.crop_padding = 2;
-    o.nash.train.augment.horizontal_flip = true;
     o.nash.validate();
     ensure_directory(o.out);
 
     const auto data = prepare_data(o.data, common.seed);
+    o.nash.train.augment = default_augmentation(*data.source.train);
     const auto arch = architecture_for(o.arch_path, *data.source.train);
     const bool live = is_terminal(fileno(stdout)) && &out == &std::cout;
     Progress progress(out, live, true);  // per-epoch lines would drown the step lines
@@ -104,10 +114,11 @@ int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
     callbacks.train = progress.callbacks(o.nash.epochs_neighbour);
     auto result = nash(start, data.split.train, data.split.validation, data.norm, o.nash, device, callbacks);
 
+    save_model((std::filesystem::path(o.out) / "best").string(), result.best);
     const auto test = DataView::all(data.source.test);
     const double best_test = evaluate(result.best, test, data.norm, device).error;
-    const double ensemble_test = ensemble_error(result.snapshots, test, data.norm, device);
-    save_model((std::filesystem::path(o.out) / "best").string(), result.best);
+    // No step may have run when the budget was spent on the start network.
+    const double ensemble_test = result.snapshots.empty() ? -1.0 : ensemble_error(result.snapshots, test, data.norm, device);
     nlohmann::json summary{{"method", "nash"},
                            {"data", data.source.train->name},
                            {"start_val_error", result.start_val_error},
@@ -124,7 +135,8 @@ int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
     write_text_atomically((std::filesystem::path(o.out) / "result.json").string(), summary.dump(1) + "\n");
     out << "start val error " << percent(result.start_val_error) << " -> best " << percent(result.best_val_error)
         << " (test " << percent(best_test) << ", " << parameter_count(result.best->architecture()) << " params); snapshot ensemble of "
-        << result.snapshots.size() << ": val " << percent(result.ensemble_val_error) << ", test " << percent(ensemble_test)
+        << result.snapshots.size() << ": val " << (result.snapshots.empty() ? "n/a" : percent(result.ensemble_val_error))
+        << ", test " << (result.snapshots.empty() ? "n/a" : percent(ensemble_test))
         << "; " << format_duration(result.seconds) << std::endl;
     if (!common.quiet) out << "wrote " << o.out << "/best/{model.pt,arch.json}, history.json, result.json" << std::endl;
     return 0;

@@ -19,6 +19,7 @@ struct SearchOptions {
     int epochs_init = 2;
     bool paper = false;
     NashConfig nash;
+    std::vector<CLI::Option*> nash_options;  // the ones --paper fills when not given
 };
 
 CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o);

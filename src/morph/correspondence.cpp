@@ -62,6 +62,12 @@ Correspondence propagate_origin(const Architecture& parent, const Architecture& 
         case OpType::conv:
         case OpType::sep_conv:
         case OpType::linear: {
+            // A grouped conv assigns input channels to groups by position: any change to its
+            // inputs would regroup them.
+            if (n.op == OpType::conv && n.groups != 1 &&
+                (!is_identity(input_map) ||
+                 static_cast<std::int64_t>(input_map.size()) != parent_shapes[parent.index_of(parent.node(id).inputs.front())][0]))
+                fail("morphism: grouped conv node " + std::to_string(id) + " cannot take changed input channels");
             // Own outputs: the parent's, then new ones (a widened layer).
             const auto parent_channels = parent_shapes[parent.index_of(id)][0];
             origin.channels = identity_channels(shape[0]);

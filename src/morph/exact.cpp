@@ -148,11 +148,6 @@ MorphResult widen(const Architecture& parent, int node, int width)
     } catch (const InputError& e) {
         fail("widen: node " + std::to_string(node) + " cannot grow (" + e.what() + ")");
     }
-    // A grouped conv downstream cannot take the new channels: its groups would no longer match.
-    for (const auto& c : r.child.nodes())
-        if (c.op == OpType::conv && c.groups != 1 && c.id != node && r.origin.count(c.inputs.front()) &&
-            std::count(r.origin.at(c.inputs.front()).channels.begin(), r.origin.at(c.inputs.front()).channels.end(), -1))
-            fail("widen: grouped conv node " + std::to_string(c.id) + " cannot take the new channels");
     return r;
 }
 

@@ -32,6 +32,10 @@ MorphismSampler::MorphismSampler(std::vector<OperatorWeight> operators, double w
         total += o.weight;
     }
     if (total <= 0) fail("morphism operators need a positive total weight");
+    // A zero weight disables an operator; keeping it would let it be drawn once the others run
+    // out of sites.
+    m_operators.erase(std::remove_if(m_operators.begin(), m_operators.end(), [](const OperatorWeight& o) { return o.weight <= 0; }),
+                      m_operators.end());
     require_in_range("widen_factor", widen_factor, 1.01, 16.0);
     if (m_kernels.empty()) fail("deepen needs at least one kernel size");
 }

@@ -85,6 +85,10 @@ NashResult nash(Network start, const DataView& train_data, const DataView& valid
     result.start_val_error = evaluate(start, validation, norm, device).error;
     Network incumbent = start;
     double incumbent_error = result.start_val_error;
+    // The best model seen, the start included: a step's winner is trained anew and can be
+    // worse than an earlier one.
+    Network best = start;
+    double best_error = result.start_val_error;
     std::uint64_t trained = 0;
 
     for (int step = 1; step <= config.steps; ++step) {
@@ -103,9 +107,18 @@ NashResult nash(Network start, const DataView& train_data, const DataView& valid
             Network net = clone_network(*incumbent);
             if (j < config.neighbours) {
                 for (int k = 0; k < config.morphisms_per_child; ++k) {
-                    const auto m = sampler.sample(net->architecture(), rng);
-                    net = inherit(*net, m);
-                    cand.applied.push_back(m.applied);
+                    // A draw can be refused at build time (a chain of widenings past the size
+                    // cap): draw again, a few times, rather than end the search.
+                    for (int attempt = 0;; ++attempt) {
+                        const auto m = sampler.sample(net->architecture(), rng);
+                        try {
+                            net = inherit(*net, m);
+                            cand.applied.push_back(m.applied);
+                            break;
+                        } catch (const InputError&) {
+                            if (attempt == 9) throw;
+                        }
+                    }
                 }
             }
             train(net, train_data, nullptr, norm, cycle(config, config.epochs_neighbour, trained), device, callbacks.train);
@@ -121,16 +134,21 @@ NashResult nash(Network start, const DataView& train_data, const DataView& valid
         incumbent = nets[log.best];
         incumbent_error = log.candidates[log.best].val_error;
         result.snapshots.push_back(clone_network(*incumbent));
+        if (incumbent_error < best_error) {
+            best_error = incumbent_error;
+            best = incumbent;
+        }
         log.seconds = since(step_start);
         if (callbacks.on_step) callbacks.on_step(log);
         result.history.push_back(std::move(log));
     }
     if (config.epochs_final > 0) {
-        train(incumbent, train_data, nullptr, norm, cycle(config, config.epochs_final, ++trained), device, callbacks.train);
-        incumbent_error = evaluate(incumbent, validation, norm, device).error;
+        best = clone_network(*best);
+        train(best, train_data, nullptr, norm, cycle(config, config.epochs_final, ++trained), device, callbacks.train);
+        best_error = evaluate(best, validation, norm, device).error;
     }
-    result.best = incumbent;
-    result.best_val_error = incumbent_error;
+    result.best = best;
+    result.best_val_error = best_error;
     if (!result.snapshots.empty()) result.ensemble_val_error = ensemble_error(result.snapshots, validation, norm, device);
     result.seconds = since(run_start);
     return result;

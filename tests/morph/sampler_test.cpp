@@ -20,7 +20,6 @@ TEST(MorphismSampler, DrawsOperatorsByWeightAndOnlyValidChildren)
         const auto m = sampler.sample(arch, rng);
         ++counts[m.applied.op];
         EXPECT_NO_THROW(m.child.infer_shapes());
-        EXPECT_TRUE(m.applied.exact);
     }
     EXPECT_EQ(counts.size(), 2u);
     EXPECT_NEAR(counts["deepen"] / 400.0, 0.75, 0.07);

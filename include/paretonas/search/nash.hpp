@@ -49,7 +49,7 @@ struct NashStep {
 };
 
 struct NashResult {
-    Network best{nullptr};
+    Network best{nullptr};            // best on validation over the start and every step's winner
     double start_val_error = 1.0;
     double best_val_error = 1.0;
     double ensemble_val_error = 1.0;  // snapshot ensemble of each step's best
