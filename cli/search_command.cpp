@@ -83,8 +83,6 @@ int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
     const auto data = prepare_data(o.data, common.seed);
     o.nash.train.augment = default_augmentation(*data.source.train);
     const auto arch = architecture_for(o.arch_path, *data.source.train);
-    const bool live = is_terminal(fileno(stdout)) && &out == &std::cout;
-    Progress progress(out, live, true);  // per-epoch lines would drown the step lines
     if (!common.quiet)
         out << data.summary() << "; budget " << format_duration(o.nash.budget_seconds) << "; device " << device.str()
             << ", " << torch::get_num_threads() << " threads" << std::endl;
@@ -96,7 +94,7 @@ int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
     init.lr.lr_max = o.nash.lr_start;
     init.seed = common.seed;
     if (!common.quiet) out << "training the start network (" << parameter_count(arch) << " params) for " << o.epochs_init << " epochs" << std::endl;
-    train(start, data.split.train, nullptr, data.norm, init, device, progress.callbacks(init.epochs));
+    train(start, data.split.train, nullptr, data.norm, init, device);
 
     nlohmann::json history = nlohmann::json::array();
     NashCallbacks callbacks;
@@ -111,7 +109,6 @@ int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
                       format_duration(s.seconds).c_str());
         out << line << std::endl;
     };
-    callbacks.train = progress.callbacks(o.nash.epochs_neighbour);
     auto result = nash(start, data.split.train, data.split.validation, data.norm, o.nash, device, callbacks);
 
     save_model((std::filesystem::path(o.out) / "best").string(), result.best);
