@@ -2,6 +2,8 @@
 #include <paretonas/core/error.hpp>
 #include <paretonas/morph/morphism.hpp>
 
+#include "edit.hpp"
+
 #include <algorithm>
 #include <numeric>
 
@@ -9,7 +11,8 @@ namespace paretonas {
 
 namespace {
 
-bool is_feature_map(const Shape& s) { return s.size() == 3; }
+using detail::is_feature_map;
+using detail::succeeds;
 
 // Nodes whose output is never negative: what a ReLU produces, and pools, concats and
 // identities of such values. Inserting conv-BN-ReLU after these is exact (ReLU is idempotent).
@@ -25,6 +28,8 @@ std::vector<bool> non_negative(const Architecture& arch)
         case OpType::max_pool:
         case OpType::avg_pool:
         case OpType::concat:
+        case OpType::global_avg_pool:
+        case OpType::flatten:
         case OpType::identity:
         case OpType::dropout: nonneg[arch.index_of(id)] = all_inputs; break;
         default: break;
@@ -35,17 +40,10 @@ std::vector<bool> non_negative(const Architecture& arch)
 
 MorphResult start(const Architecture& parent, const char* op, int node, int other = -1, int size = 0)
 {
-    if (!parent.contains(node)) fail(std::string(op) + ": no node with id " + std::to_string(node));
-    if (other >= 0 && !parent.contains(other)) fail(std::string(op) + ": no node with id " + std::to_string(other));
-    MorphResult r{parent, Morphism{op, node, other, size, true}, {}, {}};
-    return r;
+    return detail::start_edit(parent, op, node, other, size);
 }
 
-MorphResult finish(const Architecture& parent, MorphResult r)
-{
-    r.origin = propagate_origin(parent, r.child, std::move(r.origin));
-    return r;
-}
+MorphResult finish(const Architecture& parent, MorphResult r) { return detail::finish_edit(parent, std::move(r)); }
 
 // Max pools that bring `from`'s map down to `to`'s size; returns the node to read, and records
 // the pools as carrying `from`'s channels.
@@ -81,17 +79,6 @@ void require_skip_site(const Architecture& parent, int from, int to, const std::
              " (it must run forward between feature maps whose sizes max pools can match)");
 }
 
-template <class F>
-bool succeeds(F&& f)
-{
-    try {
-        f();
-        return true;
-    } catch (const InputError&) {
-        return false;
-    }
-}
-
 } // namespace
 
 std::vector<int> deepen_sites(const Architecture& arch)
@@ -100,7 +87,7 @@ std::vector<int> deepen_sites(const Architecture& arch)
     const auto nonneg = non_negative(arch);
     std::vector<int> sites;
     for (std::size_t i = 0; i < arch.nodes().size(); ++i)
-        if (nonneg[i] && is_feature_map(shapes[i]) && arch.nodes()[i].id != arch.output_id()) sites.push_back(arch.nodes()[i].id);
+        if (nonneg[i] && arch.nodes()[i].id != arch.output_id()) sites.push_back(arch.nodes()[i].id);
     return sites;
 }
 
@@ -110,8 +97,20 @@ MorphResult deepen(const Architecture& parent, int after, int kernel)
     if (kernel < 1 || kernel % 2 == 0 || kernel > 7) fail("deepen: kernel must be 1, 3, 5 or 7, got " + std::to_string(kernel));
     const auto sites = deepen_sites(parent);
     if (std::find(sites.begin(), sites.end(), after) == sites.end())
-        fail("deepen: node " + std::to_string(after) + " is not a valid site (its output may be negative or is not a feature map)");
-    const auto channels = parent.shape_of(after)[0];
+        fail("deepen: node " + std::to_string(after) + " is not a valid site (its output may be negative, or it is the output)");
+    const Shape shape = parent.shape_of(after);
+    const auto channels = shape[0];
+    if (!is_feature_map(shape)) {
+        // In the head: linear(identity) + relu, which ReLU's idempotence on non-negative inputs
+        // makes exact in training mode too.
+        r.applied.size = 0;
+        const int linear = r.child.add_node([&] { Node n = linear_node(static_cast<int>(channels)); n.inputs = {after}; return n; }());
+        const int relu = r.child.add_node([&] { Node n = op_node(OpType::relu); n.inputs = {linear}; return n; }());
+        r.child.redirect(after, relu, linear);
+        for (int id : {linear, relu}) r.origin[id] = {after, identity_channels(channels)};
+        r.new_nodes[linear] = NewNodeInit::identity;
+        return finish(parent, std::move(r));
+    }
     const int conv = r.child.add_node([&] { Node n = conv_node(static_cast<int>(channels), kernel); n.inputs = {after}; return n; }());
     const int bn = r.child.add_node([&] { Node n = op_node(OpType::batch_norm); n.inputs = {conv}; return n; }());
     const int relu = r.child.add_node([&] { Node n = op_node(OpType::relu); n.inputs = {bn}; return n; }());
@@ -143,12 +142,7 @@ MorphResult widen(const Architecture& parent, int node, int width)
         fail("widen: node " + std::to_string(node) + " has " + std::to_string(n.channels) + " channels; new width " +
              std::to_string(width) + " must be larger");
     n.channels = width;
-    try {
-        r = finish(parent, std::move(r));
-    } catch (const InputError& e) {
-        fail("widen: node " + std::to_string(node) + " cannot grow (" + e.what() + ")");
-    }
-    return r;
+    return detail::finish_edit(parent, std::move(r), "widen: node " + std::to_string(node) + " cannot grow");
 }
 
 std::vector<std::pair<int, int>> skip_sites(const Architecture& parent)
@@ -200,11 +194,7 @@ MorphResult concat_skip(const Architecture& parent, int from, int to)
     auto channels = identity_channels(parent.shape_of(to)[0]);
     channels.resize(channels.size() + static_cast<std::size_t>(parent.shape_of(from)[0]), -1);
     r.origin[joined] = {to, channels};
-    try {
-        return finish(parent, std::move(r));
-    } catch (const InputError& e) {
-        fail("concat_skip: node " + std::to_string(to) + "'s readers cannot take extra channels (" + e.what() + ")");
-    }
+    return detail::finish_edit(parent, std::move(r), "concat_skip: node " + std::to_string(to) + "'s readers cannot take extra channels");
 }
 
 } // namespace paretonas

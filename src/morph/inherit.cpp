@@ -53,8 +53,28 @@ const torch::Tensor& tensor_of(const torch::OrderedDict<std::string, torch::Tens
     return *t;
 }
 
+// Depthwise D and pointwise P with P[o, i] * D[i] the best rank-1 fit (in L2) of the parent's
+// W[o, i] for every input channel i: the SVD of W[:, i] as a C_out x k^2 matrix.
+void fit_separable(NetworkImpl& child, const Node& n, const torch::Tensor& conv_weight, const torch::Tensor* conv_bias)
+{
+    const auto out = conv_weight.size(0), in = conv_weight.size(1), k = conv_weight.size(2);
+    const auto per_input = conv_weight.permute({1, 0, 2, 3}).reshape({in, out, k * k}).to(torch::kFloat64);
+    const auto [u, s, vh] = torch::linalg_svd(per_input, false);
+    auto module = child.node_module(n.id);
+    auto params = module->named_parameters(true);
+    const auto depthwise = (s.select(1, 0).unsqueeze(1) * vh.select(1, 0)).reshape({in, 1, k, k});
+    const auto pointwise = u.select(2, 0).transpose(0, 1).reshape({out, in, 1, 1});
+    params["dw.weight"].copy_(depthwise);
+    params["pw.weight"].copy_(pointwise);
+    if (n.bias && conv_bias) {
+        params["dw.bias"].zero_();
+        params["pw.bias"].copy_(*conv_bias);
+    }
+}
+
 void init_new_node(NetworkImpl& child, const Node& n, NewNodeInit init)
 {
+    if (init == NewNodeInit::low_rank) fail("inherit: node " + std::to_string(n.id) + " is low-rank but names no parent conv");
     auto module = child.node_module(n.id);
     for (auto& p : module->named_parameters(true)) {
         const auto& name = p.key();
@@ -95,6 +115,13 @@ Network inherit(const NetworkImpl& parent, const MorphResult& result)
     for (const auto& n : result.child.nodes()) {
         if (!has_parameters(n.op)) continue;
         auto fresh = result.new_nodes.find(n.id);
+        const auto fitted = result.fitted_from.find(n.id);
+        if (fresh != result.new_nodes.end() && fresh->second == NewNodeInit::low_rank && fitted != result.fitted_from.end()) {
+            const std::string source = NetworkImpl::module_name(fitted->second) + ".";
+            const auto* bias = parent_params.find(source + "bias");
+            fit_separable(*child, n, tensor_of(parent_params, source + "weight"), bias);
+            continue;
+        }
         if (fresh != result.new_nodes.end()) {
             init_new_node(*child, n, fresh->second);
             continue;
@@ -142,6 +169,22 @@ Network inherit(const NetworkImpl& parent, const MorphResult& result)
     }
     child->train(parent.is_training());
     return child;
+}
+
+std::vector<double> filter_l1_norms(const NetworkImpl& net, int node)
+{
+    const auto& arch = net.architecture();
+    if (!arch.contains(node)) fail("filter norms: no node with id " + std::to_string(node));
+    const Node& n = arch.node(node);
+    const std::string prefix = NetworkImpl::module_name(node) + ".";
+    std::string name;
+    if (n.op == OpType::conv || n.op == OpType::linear) name = prefix + "weight";
+    else if (n.op == OpType::sep_conv) name = prefix + "pw.weight";
+    else fail("filter norms: node " + std::to_string(node) + " is a " + op_name(n.op) + ", not a conv or linear layer");
+    torch::NoGradGuard no_grad;
+    const auto w = tensor_of(net.named_parameters(), name);
+    const auto norms = w.abs().reshape({w.size(0), -1}).sum(1).to(torch::kCPU, torch::kFloat64).contiguous();
+    return {norms.data_ptr<double>(), norms.data_ptr<double>() + norms.numel()};
 }
 
 } // namespace paretonas

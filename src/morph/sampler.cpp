@@ -1,4 +1,5 @@
 #include <paretonas/core/error.hpp>
+#include <paretonas/morph/approximate.hpp>
 #include <paretonas/morph/sampler.hpp>
 
 #include <algorithm>
@@ -7,7 +8,8 @@
 namespace paretonas {
 
 namespace {
-const std::vector<std::string> known_operators = {"deepen", "widen", "add_skip", "concat_skip"};
+const std::vector<std::string> known_operators = {"deepen",       "widen",       "add_skip", "concat_skip",
+                                                   "remove_layer", "remove_skip", "prune",    "sep_conv"};
 
 template <class T>
 const T& pick(const std::vector<T>& items, std::mt19937_64& rng)
@@ -21,13 +23,21 @@ std::vector<OperatorWeight> MorphismSampler::default_operators()
     return {{"deepen", 1.0}, {"widen", 1.0}, {"add_skip", 1.0}, {"concat_skip", 1.0}};
 }
 
+std::vector<OperatorWeight> MorphismSampler::all_operators()
+{
+    std::vector<OperatorWeight> all;
+    for (const auto& op : known_operators) all.push_back({op, 1.0});
+    return all;
+}
+
 MorphismSampler::MorphismSampler(std::vector<OperatorWeight> operators, double widen_factor, std::vector<int> kernels)
     : m_operators(std::move(operators)), m_widen_factor(widen_factor), m_kernels(std::move(kernels))
 {
     double total = 0;
     for (const auto& o : m_operators) {
         if (std::find(known_operators.begin(), known_operators.end(), o.op) == known_operators.end())
-            fail("unknown morphism operator '" + o.op + "' (known: deepen, widen, add_skip, concat_skip)");
+            fail("unknown morphism operator '" + o.op +
+                 "' (known: deepen, widen, add_skip, concat_skip, remove_layer, remove_skip, prune, sep_conv)");
         require_in_range("weight of " + o.op, o.weight, 0.0, 1e9);
         total += o.weight;
     }
@@ -40,17 +50,24 @@ MorphismSampler::MorphismSampler(std::vector<OperatorWeight> operators, double w
     if (m_kernels.empty()) fail("deepen needs at least one kernel size");
 }
 
-MorphResult MorphismSampler::apply(const std::string& op, const Architecture& arch, std::mt19937_64& rng) const
+MorphResult MorphismSampler::apply(const std::string& op, const Architecture& arch, std::mt19937_64& rng,
+                                   const ChannelScorer& scores) const
 {
-    if (op == "deepen") {
-        const auto sites = deepen_sites(arch);
-        if (sites.empty()) fail("no deepen site");
-        return deepen(arch, pick(sites, rng), pick(m_kernels, rng));
+    const auto at_random_site = [&](const std::vector<int>& sites) {
+        if (sites.empty()) fail("no " + op + " site");
+        return pick(sites, rng);
+    };
+    if (op == "remove_layer") return remove_layer(arch, at_random_site(remove_layer_sites(arch)));
+    if (op == "remove_skip") return remove_skip(arch, at_random_site(remove_skip_sites(arch)));
+    if (op == "sep_conv") return to_sep_conv(arch, at_random_site(sep_conv_sites(arch)));
+    if (op == "prune") {
+        if (!scores) fail("prune needs filter scores");
+        const int site = at_random_site(prune_sites(arch));
+        return prune(arch, site, keep_largest(scores(site), pick(std::vector<double>{0.5, 0.25}, rng)));
     }
+    if (op == "deepen") return deepen(arch, at_random_site(deepen_sites(arch)), pick(m_kernels, rng));
     if (op == "widen") {
-        const auto sites = widen_sites(arch);
-        if (sites.empty()) fail("no widen site");
-        const int site = pick(sites, rng);
+        const int site = at_random_site(widen_sites(arch));
         const int width = arch.node(site).channels;
         return widen(arch, site, std::max(width + 1, static_cast<int>(std::lround(width * m_widen_factor))));
     }
@@ -67,7 +84,7 @@ MorphResult MorphismSampler::apply(const std::string& op, const Architecture& ar
     fail("no " + op + " site");
 }
 
-MorphResult MorphismSampler::sample(const Architecture& arch, std::mt19937_64& rng) const
+MorphResult MorphismSampler::sample(const Architecture& arch, std::mt19937_64& rng, const ChannelScorer& scores) const
 {
     auto candidates = m_operators;
     while (!candidates.empty()) {
@@ -75,7 +92,7 @@ MorphResult MorphismSampler::sample(const Architecture& arch, std::mt19937_64& r
         for (const auto& c : candidates) weights.push_back(c.weight);
         const auto k = std::discrete_distribution<std::size_t>(weights.begin(), weights.end())(rng);
         try {
-            return apply(candidates[k].op, arch, rng);
+            return apply(candidates[k].op, arch, rng, scores);
         } catch (const InputError&) {
             candidates.erase(candidates.begin() + static_cast<std::ptrdiff_t>(k));  // no site for it
         }

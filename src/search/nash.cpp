@@ -99,6 +99,8 @@ NashResult nash(Network start, const DataView& train_data, const DataView& valid
         std::vector<Network> nets;
         const int total = config.neighbours + 1;
         for (int j = 0; j < total; ++j) {
+            // Checked per candidate too, so a run overruns its budget by one candidate at most.
+            if (j > 0 && config.budget_seconds > 0 && since(run_start) >= config.budget_seconds) break;
             const auto t0 = Clock::now();
             if (callbacks.on_candidate) callbacks.on_candidate(step, j + 1, total);
             NashCandidate cand;

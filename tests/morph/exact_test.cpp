@@ -1,4 +1,5 @@
 #include "common/test_support.hpp"
+#include "morph/morph_support.hpp"
 #include "train/test_architectures.hpp"
 
 #include <paretonas/core/costs.hpp>
@@ -16,38 +17,9 @@ using ::testing::HasSubstr;
 
 namespace {
 
-// A network with non-trivial weights and batch-norm statistics, as after training.
-Network trained_like(const Architecture& arch, std::uint64_t seed)
-{
-    seed_everything(seed);
-    Network net(arch);
-    torch::NoGradGuard no_grad;
-    for (auto& p : net->named_parameters())
-        if (p.key().find("weight") != std::string::npos && p.value().dim() == 1) p.value().uniform_(0.5, 1.5);
-        else if (p.key().find("bias") != std::string::npos) p.value().normal_(0.0, 0.2);
-    net->train();
-    const auto& s = arch.input_shape();
-    for (int i = 0; i < 3; ++i) net->forward(torch::randn({16, s[0], s[1], s[2]}) * 1.5 + 0.3);
-    net->eval();
-    return net;
-}
-
-double max_output_gap(Network& a, Network& b)
-{
-    torch::NoGradGuard no_grad;
-    a->eval();
-    b->eval();
-    const auto& s = a->architecture().input_shape();
-    const auto x = torch::randn({8, s[0], s[1], s[2]});
-    return (a->forward(x) - b->forward(x)).abs().max().item<double>();
-}
-
-std::int64_t numel(Network& net)
-{
-    std::int64_t total = 0;
-    for (const auto& p : net->parameters()) total += p.numel();
-    return total;
-}
+using test::max_output_gap;
+using test::numel;
+using test::trained_like;
 
 // The sample networks plus one with every op, so that each operator meets pools, concats,
 // adds, separable and grouped convs.
@@ -80,6 +52,34 @@ TEST(ExactMorphisms, DeepenAtEverySiteKeepsTheFunction)
         for (int site : deepen_sites(arch))
             for (int kernel : {1, 3, 5}) expect_exact(arch, deepen(arch, site, kernel), 10 + site);
     }
+}
+
+TEST(ExactMorphisms, DeepenInTheHeadAddsAnIdentityLinearExactInTrainingToo)
+{
+    const auto arch = default_architecture({1, 28, 28}, 10);
+    int pooled = -1;
+    for (const auto& n : arch.nodes())
+        if (n.op == OpType::global_avg_pool) pooled = n.id;
+    const auto sites = deepen_sites(arch);
+    ASSERT_NE(std::find(sites.begin(), sites.end(), pooled), sites.end());
+    const auto m = deepen(arch, pooled, 3);
+    const auto& added = m.child.node(m.child.consumers(pooled).front());
+    EXPECT_EQ(added.op, OpType::linear);
+    EXPECT_EQ(added.channels, 128);
+    auto parent = trained_like(arch, 9);
+    auto child = inherit(*parent, m);
+    torch::NoGradGuard no_grad;
+    parent->eval();
+    child->eval();
+    const auto x = torch::randn({4, 1, 28, 28});
+    // The head has no batch norm after the pool: the new layers are exact in either mode.
+    const auto features = [&](Network& net) {
+        net->train();
+        auto out = net->forward(x);
+        net->eval();
+        return out;
+    };
+    EXPECT_LE((features(parent) - features(child)).abs().max().item<double>(), 1e-5);
 }
 
 TEST(ExactMorphisms, WidenAtEverySiteKeepsTheFunction)

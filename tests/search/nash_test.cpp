@@ -95,6 +95,19 @@ TEST(Nash, SameSeedSameHistory)
     }
 }
 
+TEST(Nash, BudgetIsCheckedBeforeEveryCandidate)
+{
+    torch::set_num_threads(1);
+    const Fixture f;
+    auto config = tiny_config();
+    config.steps = 3;
+    config.budget_seconds = 1e-3;  // spent by the time the first candidate has trained
+    const auto result = nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU);
+    ASSERT_EQ(result.history.size(), 1u);
+    EXPECT_EQ(result.history[0].candidates.size(), 1u);
+    EXPECT_LE(result.best_val_error, result.start_val_error);
+}
+
 TEST(Nash, BadConfigIsNamed)
 {
     const Fixture f;

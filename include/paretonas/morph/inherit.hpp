@@ -15,6 +15,10 @@ namespace paretonas {
 /// nodes follow result.new_nodes. Throws InputError when a tensor cannot be mapped.
 Network inherit(const NetworkImpl& parent, const MorphResult& result);
 
+/// L1 norm of each output filter of conv, sep_conv (its pointwise part) or linear `node`: the
+/// scores by which prune keeps filters. Throws InputError for other nodes.
+std::vector<double> filter_l1_norms(const NetworkImpl& net, int node);
+
 } // namespace paretonas
 
 #endif

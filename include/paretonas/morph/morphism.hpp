@@ -27,6 +27,7 @@ using Correspondence = std::map<int, ChannelOrigin>;  // child node id -> origin
 enum class NewNodeInit {
     identity,   // conv: Dirac kernel; linear: identity matrix; batch_norm: identity in eval mode
     zero,       // conv/linear weights zero (the branch contributes nothing yet)
+    low_rank,   // sep_conv: rank-1 fit of a parent conv's kernel per input channel (see fitted_from)
 };
 
 /// One applied operator, recorded in a child so that a search can report what was done where.
@@ -46,12 +47,18 @@ struct MorphResult {
     Morphism applied;
     Correspondence origin;
     std::map<int, NewNodeInit> new_nodes;
+    std::map<int, int> fitted_from;  // child node initialised low_rank -> the parent conv it fits
+
+    /// Approximate morphisms change the function: the child should be distilled from its parent.
+    bool needs_distillation() const { return !applied.exact; }
 };
 
-/// Nodes after which deepen may insert a conv-BN-ReLU block: outputs that are never negative
-/// (ReLU, pools and concats of them) and that feed a feature map consumer.
+/// Nodes after which deepen may insert a layer: outputs that are never negative (ReLU, pools,
+/// concats and global pools of them), feature maps or vectors, not the network output.
 std::vector<int> deepen_sites(const Architecture& arch);
-/// Inserts conv(k x k, same channels) + batch_norm + relu after `after`; exact in eval mode.
+/// After a feature map: inserts conv(k x k, same channels) + batch_norm + relu, exact in eval
+/// mode. After a vector (the head): inserts an identity linear + relu, exact in both modes;
+/// `kernel` is then only validated.
 MorphResult deepen(const Architecture& parent, int after, int kernel);
 
 /// Convs and hidden linears whose width can grow without breaking an add or the classifier.

@@ -5,6 +5,7 @@
 
 #include <paretonas/morph/morphism.hpp>
 
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -12,9 +13,13 @@
 namespace paretonas {
 
 struct OperatorWeight {
-    std::string op;  // deepen, widen, add_skip, concat_skip
+    std::string op;  // deepen, widen, add_skip, concat_skip, remove_layer, remove_skip, prune, sep_conv
     double weight;
 };
+
+/// Scores of a node's output filters (their L1 norms, from filter_l1_norms): prune keeps the
+/// largest. Without one, prune is never drawn.
+using ChannelScorer = std::function<std::vector<double>(int node)>;
 
 class MorphismSampler {
 public:
@@ -24,15 +29,18 @@ public:
     explicit MorphismSampler(std::vector<OperatorWeight> operators = default_operators(), double widen_factor = 2.0,
                              std::vector<int> kernels = {3, 5});
 
+    /// The exact operators, uniform (NASH).
     static std::vector<OperatorWeight> default_operators();
+    /// Exact and approximate operators, uniform (LEMONADE's NM and ANM sets).
+    static std::vector<OperatorWeight> all_operators();
 
     /// One random morphism of `arch`: an operator by weight, then a site uniformly among its
-    /// valid sites; operators without a valid site are skipped. Throws InputError when no
-    /// operator applies anywhere.
-    MorphResult sample(const Architecture& arch, std::mt19937_64& rng) const;
+    /// valid sites; operators without a valid site are skipped. prune removes 1/2 or 1/4 of the
+    /// filters with the smallest `scores`. Throws InputError when no operator applies anywhere.
+    MorphResult sample(const Architecture& arch, std::mt19937_64& rng, const ChannelScorer& scores = {}) const;
 
 private:
-    MorphResult apply(const std::string& op, const Architecture& arch, std::mt19937_64& rng) const;
+    MorphResult apply(const std::string& op, const Architecture& arch, std::mt19937_64& rng, const ChannelScorer& scores) const;
 
     std::vector<OperatorWeight> m_operators;
     double m_widen_factor;

@@ -22,7 +22,7 @@ struct NashConfig {
     int epochs_neighbour = 1;
     int epochs_final = 0;          // extra training of the final best model
     double lr_start = 0.05, lr_end = 0.0;
-    double budget_seconds = 0.0;   // no new step starts after this; 0: no limit
+    double budget_seconds = 0.0;   // no new candidate starts after this; 0: no limit
     std::uint64_t seed = 0;
     TrainConfig train;             // batch size, momentum, weight decay, augmentation
     std::vector<OperatorWeight> operators = MorphismSampler::default_operators();
