@@ -1,0 +1,83 @@
+#include <paretonas/core/density.hpp>
+#include <paretonas/core/error.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace paretonas {
+
+namespace {
+
+std::vector<double> inverse_weights(const std::vector<double>& densities)
+{
+    std::vector<double> w;
+    for (double d : densities) w.push_back(1.0 / std::max(d, 1e-300));
+    // 1/1e-300 overflows nothing, but sums of several can: scale by the largest.
+    const double top = *std::max_element(w.begin(), w.end());
+    for (double& x : w) x /= top;
+    return w;
+}
+
+} // namespace
+
+GaussianKde::GaussianKde(std::vector<std::vector<double>> points, Bandwidth rule) : m_points(std::move(points))
+{
+    if (m_points.empty()) fail("a density estimate needs at least one point");
+    const std::size_t d = m_points.front().size();
+    if (d == 0) fail("a density estimate needs points with at least one coordinate");
+    for (const auto& p : m_points)
+        if (p.size() != d) fail("density points differ in dimension: " + std::to_string(p.size()) + " vs " + std::to_string(d));
+    const double n = static_cast<double>(m_points.size());
+    const double dims = static_cast<double>(d);
+    const double factor = rule == Bandwidth::scott ? std::pow(n, -1.0 / (dims + 4)) : std::pow(n * (dims + 2) / 4.0, -1.0 / (dims + 4));
+    for (std::size_t k = 0; k < d; ++k) {
+        double mean = 0, var = 0;
+        for (const auto& p : m_points) mean += p[k] / n;
+        for (const auto& p : m_points) var += (p[k] - mean) * (p[k] - mean);
+        const double sd = m_points.size() > 1 ? std::sqrt(var / (n - 1)) : 0.0;
+        m_h.push_back(factor * (sd > 0 ? sd : 1.0));
+    }
+}
+
+double GaussianKde::density(const std::vector<double>& x) const
+{
+    if (x.size() != m_h.size())
+        fail("density asked at a point of dimension " + std::to_string(x.size()) + ", fitted on " + std::to_string(m_h.size()));
+    const double norm = std::pow(2 * M_PI, -0.5 * static_cast<double>(m_h.size())) /
+                        std::accumulate(m_h.begin(), m_h.end(), 1.0, std::multiplies<double>());
+    double sum = 0;
+    for (const auto& p : m_points) {
+        double exponent = 0;
+        for (std::size_t k = 0; k < x.size(); ++k) {
+            const double z = (x[k] - p[k]) / m_h[k];
+            exponent += z * z;
+        }
+        sum += std::exp(-0.5 * exponent);
+    }
+    return norm * sum / static_cast<double>(m_points.size());
+}
+
+std::vector<std::size_t> sample_inverse_density(const std::vector<double>& densities, std::size_t count, std::mt19937_64& rng)
+{
+    std::vector<std::size_t> all(densities.size());
+    std::iota(all.begin(), all.end(), 0);
+    if (count >= densities.size()) return all;
+    auto w = inverse_weights(densities);
+    std::vector<std::size_t> chosen;
+    while (chosen.size() < count) {
+        const auto k = std::discrete_distribution<std::size_t>(w.begin(), w.end())(rng);
+        chosen.push_back(k);
+        w[k] = 0;  // without replacement
+    }
+    return chosen;
+}
+
+std::size_t draw_inverse_density(const std::vector<double>& densities, std::mt19937_64& rng)
+{
+    if (densities.empty()) fail("cannot draw from an empty population");
+    const auto w = inverse_weights(densities);
+    return std::discrete_distribution<std::size_t>(w.begin(), w.end())(rng);
+}
+
+} // namespace paretonas
