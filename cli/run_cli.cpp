@@ -148,6 +148,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     add_common_options(cost_cmd, common);
     SearchOptions search_opts;
     auto* search_cmd = add_search_command(app, common, search_opts);
+    FrontOptions front_opts;
+    auto* front_cmd = add_front_command(app, front_opts);
     cost_cmd->add_option("--arch", cost_opts.arch_path, "architecture JSON, or 'default'")->required();
     cost_cmd->add_option("--batch-size", cost_opts.batch_size, "images per timed forward pass")->capture_default_str()->check(CLI::PositiveNumber);
     cost_cmd->add_option("--repeats", cost_opts.repeats, "timed forward passes")->capture_default_str()->check(CLI::PositiveNumber);
@@ -176,6 +178,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (train_cmd->parsed()) return run_train(common, train_opts, out);
         if (cost_cmd->parsed()) return run_cost(common, cost_opts, out);
         if (search_cmd->parsed()) return run_search(common, search_opts, out);
+        if (front_cmd->parsed()) return run_front(front_opts, out);
     } catch (const InputError& e) {
         err << "paretonas: error: " << one_line(e.what()) << std::endl;
         return 2;

@@ -17,18 +17,29 @@ namespace paretonas::cli {
 
 CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o)
 {
-    auto* cmd = app.add_subcommand("search", "search architectures (today: --method nash, hill climbing by network morphisms)");
+    auto* cmd = app.add_subcommand("search", "search architectures: --method lemonade (Pareto front, default) or nash (hill climbing)");
     // Defaults for 2 CPU cores, set before the options so that --help shows them.
     o.nash.steps = 1000;  // the budget ends the run
     o.nash.neighbours = 3;
     o.nash.morphisms_per_child = 2;
     add_common_options(cmd, common);
     add_data_options(cmd, o.data);
-    cmd->add_option("--method", o.method, "search method: nash")->capture_default_str();
-    cmd->add_option("--arch", o.arch_path, "start network JSON (default: the built-in starting network)")->check(CLI::ExistingFile);
-    cmd->add_option("--budget", o.budget, "wall-clock budget: no new step starts after it (90s, 30m, 2h)")->capture_default_str();
-    cmd->add_option("--out", o.out, "run directory")->capture_default_str();
-    cmd->add_option("--epochs-init", o.epochs_init, "epochs to train the start network")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_option("--method", o.method, "search method: lemonade or nash")->capture_default_str();
+    cmd->add_option("--arch", o.arch_path, "nash: start network JSON (default: the built-in starting network)")->check(CLI::ExistingFile);
+    o.budget_option = cmd->add_option("--budget", o.budget, "wall-clock budget of the whole run, resumes included (90s, 30m, 2h)")
+                          ->capture_default_str();
+    cmd->add_option("--out", o.out, "run directory; lemonade resumes the run found there")->capture_default_str();
+    cmd->add_option("--epochs-init", o.epochs_init, "epochs to train the start network(s)")->capture_default_str()->check(CLI::PositiveNumber);
+    auto& l = o.lemonade;
+    cmd->add_option("--objectives", o.objectives, "lemonade: objectives to minimise, error plus any of params,madds,latency")
+        ->capture_default_str();
+    cmd->add_option("--max-params", l.constraints.max_params, "lemonade: keep only models with at most this many parameters (0: no limit)");
+    cmd->add_option("--max-madds", l.constraints.max_madds, "lemonade: ... at most this many multiply-adds per image (0: no limit)");
+    cmd->add_option("--max-latency-ms", l.constraints.max_latency_ms, "lemonade: ... at most this latency at batch 1 (0: no limit)");
+    cmd->add_option("--generations", l.generations, "lemonade: generations (the budget usually ends the run first)")->capture_default_str();
+    cmd->add_option("--children", l.children_proposed, "lemonade: children proposed per generation (cheap)")->capture_default_str();
+    cmd->add_option("--accept", l.children_accepted, "lemonade: children trained per generation")->capture_default_str();
+    cmd->add_option("--epochs-child", l.epochs_child, "lemonade: epochs per child, from its parent's weights")->capture_default_str();
     o.nash_options = {
         cmd->add_option("--steps", o.nash.steps, "hill-climbing steps (the budget may end the run first)")->capture_default_str(),
         cmd->add_option("--neighbours", o.nash.neighbours, "children per step")->capture_default_str(),
@@ -61,7 +72,8 @@ nlohmann::json step_json(const NashStep& s)
 
 int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
 {
-    if (o.method != "nash") fail("unknown search method '" + o.method + "' (available: nash)");
+    if (o.method == "lemonade") return run_lemonade(common, o, out);
+    if (o.method != "nash") fail("unknown search method '" + o.method + "' (available: lemonade, nash)");
     const auto device = parse_device(common.device);
     if (o.paper) {
         // The preset fills only what the user did not give; the order matches nash_options.

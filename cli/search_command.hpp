@@ -4,6 +4,7 @@
 
 #include "common.hpp"
 
+#include <paretonas/search/lemonade.hpp>
 #include <paretonas/search/nash.hpp>
 
 #include <ostream>
@@ -11,19 +12,32 @@
 namespace paretonas::cli {
 
 struct SearchOptions {
-    std::string method = "nash";
+    std::string method = "lemonade";
     std::string arch_path;
     DataOptions data;
-    std::string budget = "30m";
-    std::string out = "runs/nash";
+    std::string budget = "60m";
+    CLI::Option* budget_option = nullptr;
+    std::string out = "runs/search";
     int epochs_init = 2;
     bool paper = false;
     NashConfig nash;
     std::vector<CLI::Option*> nash_options;  // the ones --paper fills when not given
+    LemonadeConfig lemonade;
+    std::string objectives = "error,params";
 };
 
 CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o);
 int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out);
+/// --method lemonade (cli/lemonade_command.cpp): starts the run in --out, or resumes it.
+int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& out);
+
+/// `paretonas front --run DIR [--json]`.
+struct FrontOptions {
+    std::string run;
+    bool json = false;
+};
+CLI::App* add_front_command(CLI::App& app, FrontOptions& o);
+int run_front(const FrontOptions& o, std::ostream& out);
 
 } // namespace paretonas::cli
 

@@ -127,6 +127,7 @@ MorphResult prune(const Architecture& parent, int node, std::vector<int> keep)
         if (keep[i] < 0 || keep[i] >= n.channels || (i > 0 && keep[i] <= keep[i - 1]))
             fail(name + ": kept channels must be ascending indices below " + std::to_string(n.channels));
     n.channels = static_cast<int>(keep.size());
+    r.applied.channels = keep;
     r.origin[node] = {node, std::move(keep)};
     return detail::finish_edit(parent, std::move(r), name + " cannot shrink");
 }

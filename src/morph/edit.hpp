@@ -15,7 +15,7 @@ inline MorphResult start_edit(const Architecture& parent, const char* op, int no
 {
     if (!parent.contains(node)) fail(std::string(op) + ": no node with id " + std::to_string(node));
     if (other >= 0 && !parent.contains(other)) fail(std::string(op) + ": no node with id " + std::to_string(other));
-    MorphResult r{parent, Morphism{op, node, other, size, exact}, {}, {}, {}};
+    MorphResult r{parent, Morphism{op, node, other, size, exact, {}}, {}, {}, {}};
     return r;
 }
 

@@ -100,4 +100,17 @@ MorphResult MorphismSampler::sample(const Architecture& arch, std::mt19937_64& r
     fail("no morphism operator applies to this architecture");
 }
 
+MorphResult apply_morphism(const Architecture& arch, const Morphism& m)
+{
+    if (m.op == "deepen") return deepen(arch, m.node, m.size > 0 ? m.size : 1);
+    if (m.op == "widen") return widen(arch, m.node, m.size);
+    if (m.op == "add_skip") return add_skip(arch, m.other, m.node);
+    if (m.op == "concat_skip") return concat_skip(arch, m.other, m.node);
+    if (m.op == "remove_layer") return remove_layer(arch, m.node);
+    if (m.op == "remove_skip") return remove_skip(arch, m.node);
+    if (m.op == "prune") return prune(arch, m.node, m.channels);
+    if (m.op == "sep_conv") return to_sep_conv(arch, m.node);
+    fail("unknown morphism operator '" + m.op + "'");
+}
+
 } // namespace paretonas

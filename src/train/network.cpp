@@ -1,5 +1,6 @@
 #include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
 #include <paretonas/train/network.hpp>
 
 #include <torch/torch.h>
@@ -196,6 +197,24 @@ Network clone_network(const NetworkImpl& net)
     copy_weights(net, *copy);
     copy->train(net.is_training());
     return copy;
+}
+
+void save_weights(Network& net, const std::string& path)
+{
+    write_file_atomically(path, [&](const std::string& tmp) { torch::save(net, tmp); });
+}
+
+Network load_network(const Architecture& arch, const std::string& path, c10::Device device)
+{
+    Network net(arch);
+    try {
+        torch::load(net, path);
+    } catch (const c10::Error& e) {
+        const std::string what = e.what_without_backtrace();
+        fail("weights " + path + " cannot be loaded into this architecture: " + what.substr(0, what.find('\n')));
+    }
+    net->to(device);
+    return net;
 }
 
 } // namespace paretonas

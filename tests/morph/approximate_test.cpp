@@ -230,7 +230,10 @@ TEST(ApproximateMorphisms, SamplerDrawsEveryOperator)
     std::map<std::string, int> seen, seen_without_scores;
     std::mt19937_64 rng(1);
     for (int i = 0; i < 200; ++i) {
-        ++seen[sampler.sample(arch, rng, scores).applied.op];
+        const auto m = sampler.sample(arch, rng, scores);
+        ++seen[m.applied.op];
+        // The record is enough to make the same child again (a resumed search relies on it).
+        EXPECT_EQ(apply_morphism(arch, m.applied).child, m.child) << m.applied.to_string();
         ++seen_without_scores[sampler.sample(arch, rng).applied.op];
     }
     for (const auto& op : {"deepen", "widen", "add_skip", "concat_skip", "remove_layer", "prune", "sep_conv"})

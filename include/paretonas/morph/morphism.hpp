@@ -35,8 +35,9 @@ struct Morphism {
     std::string op;      // "deepen", "widen", "add_skip", "concat_skip", ...
     int node = -1;       // where it was applied (parent node id)
     int other = -1;      // second node (skip source), or -1
-    int size = 0;        // kernel (deepen), new width (widen)
+    int size = 0;        // kernel (deepen), new width (widen), channels kept (prune)
     bool exact = true;   // function-preserving
+    std::vector<int> channels;  // prune: the parent channels kept
     std::string to_string() const;
 };
 

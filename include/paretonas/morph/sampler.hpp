@@ -47,6 +47,10 @@ private:
     std::vector<int> m_kernels;
 };
 
+/// Applies the recorded morphism `m` to `arch` again: how a resumed search rebuilds a child
+/// from its parent. Throws InputError for an unknown operator or when `m` does not fit `arch`.
+MorphResult apply_morphism(const Architecture& arch, const Morphism& m);
+
 } // namespace paretonas
 
 #endif

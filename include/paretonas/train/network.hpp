@@ -66,6 +66,13 @@ std::size_t copy_weights(const NetworkImpl& from, NetworkImpl& to);
 /// A deep copy of `net` (architecture, parameters, buffers, mode) on the same device.
 Network clone_network(const NetworkImpl& net);
 
+/// Writes `net`'s parameters and buffers to `path` atomically (temporary file, then rename), so
+/// a killed process never leaves a half-written weights file.
+void save_weights(Network& net, const std::string& path);
+/// A network of `arch` with the weights saved at `path`, on `device`. Throws InputError for a
+/// missing or unreadable file, or weights that do not fit `arch`.
+Network load_network(const Architecture& arch, const std::string& path, c10::Device device);
+
 } // namespace paretonas
 
 #endif

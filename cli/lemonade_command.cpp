@@ -1,0 +1,211 @@
+// `paretonas search --method lemonade` and `paretonas front`.
+#include "progress.hpp"
+#include "search_command.hpp"
+
+#include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
+#include <paretonas/train/runtime.hpp>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+
+namespace paretonas::cli {
+
+namespace {
+
+using json = nlohmann::json;
+
+// What a run is started with, stored in it, so that a resume trains the same way on the same
+// split whatever flags it is given (except --budget).
+json settings_json(const SearchOptions& o, std::uint64_t seed)
+{
+    const auto& l = o.lemonade;
+    return {{"generations", l.generations},
+            {"children_proposed", l.children_proposed},
+            {"children_accepted", l.children_accepted},
+            {"morphisms_per_child", l.morphisms_per_child},
+            {"epochs_initial", l.epochs_initial},
+            {"epochs_child", l.epochs_child},
+            {"lr_start", l.lr_start},
+            {"lr_end", l.lr_end},
+            {"batch_size", l.train.batch_size},
+            {"weight_decay", l.train.weight_decay},
+            {"budget_seconds", l.budget_seconds},
+            {"max_params", l.constraints.max_params},
+            {"max_madds", l.constraints.max_madds},
+            {"max_latency_ms", l.constraints.max_latency_ms},
+            {"data", {{"name", o.data.data}, {"root", o.data.data_root}, {"val_fraction", o.data.val_fraction},
+                      {"subset", o.data.subset}, {"seed", seed}}}};
+}
+
+void restore_settings(const json& j, SearchOptions& o, std::uint64_t& seed)
+{
+    auto& l = o.lemonade;
+    l.generations = j.at("generations");
+    l.children_proposed = j.at("children_proposed");
+    l.children_accepted = j.at("children_accepted");
+    l.morphisms_per_child = j.at("morphisms_per_child");
+    l.epochs_initial = j.at("epochs_initial");
+    l.epochs_child = j.at("epochs_child");
+    l.lr_start = j.at("lr_start");
+    l.lr_end = j.at("lr_end");
+    l.train.batch_size = j.at("batch_size");
+    l.train.weight_decay = j.at("weight_decay");
+    if (!o.budget_option || o.budget_option->count() == 0) l.budget_seconds = j.at("budget_seconds");
+    l.constraints.max_params = j.at("max_params");
+    l.constraints.max_madds = j.at("max_madds");
+    l.constraints.max_latency_ms = j.at("max_latency_ms");
+    const auto& d = j.at("data");
+    o.data.data = d.at("name");
+    o.data.data_root = d.at("root");
+    o.data.val_fraction = d.at("val_fraction");
+    o.data.subset = d.at("subset");
+    seed = d.at("seed");
+}
+
+struct FrontView {
+    std::vector<Candidate> front;
+    GenerationRecord last;
+    bool has_generation = false;
+};
+
+FrontView read_front(const RunStore& store)
+{
+    const auto objectives = objectives_from_names(store.info().objectives);
+    const auto settings = json::parse(store.info().config_json);
+    Constraints constraints;
+    constraints.max_params = settings.value("max_params", 0.0);
+    constraints.max_madds = settings.value("max_madds", 0.0);
+    constraints.max_latency_ms = settings.value("max_latency_ms", 0.0);
+    FrontView v;
+    v.front = current_front(store.candidates(), objectives, constraints);
+    std::sort(v.front.begin(), v.front.end(), [](const Candidate& a, const Candidate& b) { return a.parameters < b.parameters; });
+    const auto generations = store.generations();
+    if (!generations.empty()) {
+        v.last = generations.back();
+        v.has_generation = true;
+    }
+    return v;
+}
+
+void print_front(const RunStore& store, std::ostream& out)
+{
+    const auto v = read_front(store);
+    out << "front of " << store.dir() << ": " << v.front.size() << " models";
+    if (v.has_generation) {
+        out << ", hypervolume " << v.last.hypervolume << " after generation " << v.last.generation << " (reference";
+        for (double r : store.info().reference) out << ' ' << r;
+        out << ")";
+    }
+    out << "\n";
+    char line[400];
+    std::snprintf(line, sizeof line, "%6s %9s %10s %13s %11s  %s\n", "id", "val err", "params", "multiply-adds", "latency ms", "model");
+    out << line;
+    for (const auto& c : v.front) {
+        std::snprintf(line, sizeof line, "%6lld %9s %10lld %13lld %11.3f  %s (+ .json)\n", static_cast<long long>(c.id),
+                      percent(c.val_error).c_str(), static_cast<long long>(c.parameters), static_cast<long long>(c.multiply_adds),
+                      c.latency_ms, store.weights_path(c.weights).c_str());
+        out << line;
+    }
+}
+
+json front_json(const RunStore& store)
+{
+    const auto v = read_front(store);
+    json j = {{"run", store.dir()}, {"objectives", store.info().objectives}, {"reference", store.info().reference}, {"front", json::array()}};
+    if (v.has_generation) {
+        j["generation"] = v.last.generation;
+        j["hypervolume"] = v.last.hypervolume;
+    }
+    for (const auto& c : v.front)
+        j["front"].push_back({{"id", c.id}, {"val_error", c.val_error}, {"parameters", c.parameters}, {"multiply_adds", c.multiply_adds},
+                              {"latency_ms", c.latency_ms}, {"generation", c.generation}, {"parent", c.parent},
+                              {"weights", store.weights_path(c.weights)}, {"arch", store.weights_path(std::to_string(c.id) + ".json")}});
+    return j;
+}
+
+} // namespace
+
+int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& out)
+{
+    const auto device = parse_device(common.device);
+    std::uint64_t seed = common.seed;
+    o.lemonade.budget_seconds = parse_duration(o.budget, "--budget");
+    o.lemonade.epochs_initial = o.epochs_init;
+    o.lemonade.objectives = parse_objectives(o.objectives);
+    const bool resuming = RunStore::exists(o.out);
+    std::optional<RunStore> opened;
+    if (resuming) {
+        opened.emplace(RunStore::open(o.out));
+        const auto& store = *opened;
+        if (store.info().method != "lemonade") fail("run " + o.out + " is a " + store.info().method + " run, not lemonade");
+        try {
+            restore_settings(json::parse(store.info().config_json), o, seed);
+        } catch (const json::exception& e) {
+            fail("run " + o.out + " has unreadable settings (" + std::string(e.what()) + ")");
+        }
+        o.lemonade.objectives = objectives_from_names(store.info().objectives);
+    }
+    o.lemonade.seed = seed;
+    o.lemonade.validate();
+    const auto data = prepare_data(o.data, seed);
+    o.lemonade.train.augment = default_augmentation(*data.source.train);
+    if (!resuming) {
+        RunInfo info;
+        info.method = "lemonade";
+        info.config_json = settings_json(o, seed).dump();
+        info.data = data.summary();
+        info.objectives = objective_names(o.lemonade.objectives);
+        info.reference = default_reference(o.lemonade.objectives, o.lemonade.constraints);
+        info.seed = seed;
+        info.code_version = PARETONAS_VERSION;
+        opened.emplace(RunStore::create(o.out, info));
+    }
+    RunStore& store = *opened;
+    if (!common.quiet)
+        out << (resuming ? "resuming " : "starting ") << o.out << ": lemonade on " << data.summary() << "; budget "
+            << format_duration(o.lemonade.budget_seconds) << " (" << format_duration(store.elapsed_seconds()) << " spent); device "
+            << device.str() << ", " << torch::get_num_threads() << " threads" << std::endl;
+
+    LemonadeCallbacks callbacks;
+    callbacks.on_candidate = [&](const Candidate& c, const std::string& event) {
+        if (common.quiet || event == "training") return;
+        char line[300];
+        std::snprintf(line, sizeof line, "  gen %d candidate %lld %s: val error %s, %lld params%s", c.generation,
+                      static_cast<long long>(c.id), event.c_str(), percent(c.val_error).c_str(),
+                      static_cast<long long>(c.parameters), c.approximate() ? " (distilled)" : "");
+        out << line << std::endl;
+    };
+    callbacks.on_generation = [&](const GenerationRecord& g, const std::vector<Candidate>& front) {
+        if (common.quiet) return;
+        out << "generation " << g.generation << ": front of " << front.size() << ", hypervolume " << g.hypervolume << " ("
+            << format_duration(g.seconds) << ")" << std::endl;
+    };
+    const auto result = lemonade(store, data.split.train, data.split.validation, data.norm, o.lemonade, device, callbacks);
+    write_text_atomically((std::filesystem::path(o.out) / "front.json").string(), front_json(store).dump(1) + "\n");
+    if (!result.finished && !common.quiet) out << "budget spent; run the same command again with a larger --budget to go on" << std::endl;
+    print_front(store, out);
+    return 0;
+}
+
+CLI::App* add_front_command(CLI::App& app, FrontOptions& o)
+{
+    auto* cmd = app.add_subcommand("front", "print the current Pareto front and hypervolume of a search run");
+    cmd->add_option("--run", o.run, "run directory")->required();
+    cmd->add_flag("--json", o.json, "print JSON for tools");
+    return cmd;
+}
+
+int run_front(const FrontOptions& o, std::ostream& out)
+{
+    const auto store = RunStore::open_read_only(o.run);
+    if (o.json) out << front_json(store).dump(1) << std::endl;
+    else print_front(store, out);
+    return 0;
+}
+
+} // namespace paretonas::cli

@@ -1,0 +1,364 @@
+#include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
+#include <paretonas/store/run_store.hpp>
+
+#include <nlohmann/json.hpp>
+#include <sqlite3.h>
+
+#include <sys/file.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace paretonas {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr const char* kFormat = "paretonas-run";
+constexpr int kSchemaVersion = 1;
+constexpr const char* kDatabase = "run.db";
+
+const char* kSchema = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE candidates(
+  id INTEGER PRIMARY KEY, generation INTEGER NOT NULL, parent INTEGER, arch TEXT NOT NULL,
+  hash TEXT NOT NULL, operators TEXT NOT NULL, status TEXT NOT NULL, val_error REAL NOT NULL,
+  params INTEGER NOT NULL, madds INTEGER NOT NULL, latency_ms REAL NOT NULL, epochs INTEGER NOT NULL,
+  seconds REAL NOT NULL, weights TEXT NOT NULL);
+CREATE TABLE generations(
+  generation INTEGER PRIMARY KEY, front TEXT NOT NULL, hypervolume REAL NOT NULL, seconds REAL NOT NULL);
+)sql";
+
+// A prepared statement that finalises itself.
+class Statement {
+public:
+    Statement(sqlite3* db, const std::string& sql) : m_db(db)
+    {
+        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &m_stmt, nullptr) != SQLITE_OK)
+            fail(std::string("run store: ") + sqlite3_errmsg(db));
+    }
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(m_stmt, i, v)); }
+    Statement& bind(int i, double v) { return check(sqlite3_bind_double(m_stmt, i, v)); }
+    Statement& bind(int i, const std::string& v) { return check(sqlite3_bind_text(m_stmt, i, v.c_str(), -1, SQLITE_TRANSIENT)); }
+    /// True while there is a row.
+    bool step()
+    {
+        const int rc = sqlite3_step(m_stmt);
+        if (rc == SQLITE_ROW) return true;
+        if (rc != SQLITE_DONE) fail(std::string("run store: ") + sqlite3_errmsg(m_db));
+        return false;
+    }
+    std::int64_t integer(int col) const { return sqlite3_column_int64(m_stmt, col); }
+    double real(int col) const { return sqlite3_column_double(m_stmt, col); }
+    std::string text(int col) const
+    {
+        const auto* p = sqlite3_column_text(m_stmt, col);
+        return p ? reinterpret_cast<const char*>(p) : "";
+    }
+
+private:
+    Statement& check(int rc)
+    {
+        if (rc != SQLITE_OK) fail(std::string("run store: ") + sqlite3_errmsg(m_db));
+        return *this;
+    }
+    sqlite3* m_db;
+    sqlite3_stmt* m_stmt = nullptr;
+};
+
+CandidateStatus status_from_name(const std::string& s)
+{
+    for (auto st : {CandidateStatus::queued, CandidateStatus::training, CandidateStatus::done, CandidateStatus::failed})
+        if (s == status_name(st)) return st;
+    fail("run store: unknown candidate status '" + s + "'");
+}
+
+json morphisms_to_json(const std::vector<Morphism>& ms)
+{
+    json out = json::array();
+    for (const auto& m : ms) {
+        json j = {{"op", m.op}, {"node", m.node}, {"exact", m.exact}};
+        if (m.other >= 0) j["other"] = m.other;
+        if (m.size != 0) j["size"] = m.size;
+        if (!m.channels.empty()) j["channels"] = m.channels;
+        out.push_back(j);
+    }
+    return out;
+}
+
+std::vector<Morphism> morphisms_from_json(const json& j)
+{
+    std::vector<Morphism> out;
+    for (const auto& e : j)
+        out.push_back(Morphism{e.at("op").get<std::string>(), e.at("node").get<int>(), e.value("other", -1), e.value("size", 0),
+                               e.at("exact").get<bool>(), e.value("channels", std::vector<int>{})});
+    return out;
+}
+
+// An exclusive, non-blocking lock on <dir>/lock, held until the descriptor closes (also when the
+// process dies, so a killed search never leaves a stale lock).
+int take_lock(const std::string& dir)
+{
+    const std::string path = (fs::path(dir) / "lock").string();
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) fail("run " + dir + ": cannot open its lock file " + path);
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        std::string holder;
+        std::ifstream(path) >> holder;
+        ::close(fd);
+        fail("run " + dir + " is in use by another paretonas process" + (holder.empty() ? "" : " (pid " + holder + ")"));
+    }
+    const std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) < 0) {
+        // The pid is only a courtesy for the message above.
+    }
+    return fd;
+}
+
+sqlite3* open_database(const std::string& path, int flags)
+{
+    sqlite3* db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+        const std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+        sqlite3_close(db);
+        fail("run store " + path + " cannot be opened: " + why);
+    }
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+} // namespace
+
+const char* status_name(CandidateStatus s)
+{
+    switch (s) {
+    case CandidateStatus::queued: return "queued";
+    case CandidateStatus::training: return "training";
+    case CandidateStatus::done: return "done";
+    case CandidateStatus::failed: return "failed";
+    }
+    return "?";
+}
+
+bool Candidate::approximate() const
+{
+    for (const auto& m : operators)
+        if (!m.exact) return true;
+    return false;
+}
+
+bool RunStore::exists(const std::string& dir) { return fs::exists(fs::path(dir) / kDatabase); }
+
+RunStore::RunStore(std::string dir, sqlite3* db, int lock_fd) : m_dir(std::move(dir)), m_db(db), m_lock_fd(lock_fd) {}
+
+RunStore::RunStore(RunStore&& o) noexcept : m_dir(std::move(o.m_dir)), m_db(o.m_db), m_lock_fd(o.m_lock_fd), m_info(std::move(o.m_info))
+{
+    o.m_db = nullptr;
+    o.m_lock_fd = -1;
+}
+
+RunStore& RunStore::operator=(RunStore&& o) noexcept
+{
+    std::swap(m_dir, o.m_dir);
+    std::swap(m_db, o.m_db);
+    std::swap(m_lock_fd, o.m_lock_fd);
+    std::swap(m_info, o.m_info);
+    return *this;
+}
+
+RunStore::~RunStore()
+{
+    if (m_db) sqlite3_close(m_db);
+    if (m_lock_fd >= 0) ::close(m_lock_fd);
+}
+
+void RunStore::exec(const std::string& sql) const
+{
+    char* error = nullptr;
+    if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+        const std::string why = error ? error : "unknown error";
+        sqlite3_free(error);
+        fail("run store " + m_dir + ": " + why);
+    }
+}
+
+RunStore RunStore::create(const std::string& dir, const RunInfo& info)
+{
+    if (exists(dir)) fail("run " + dir + " already exists; resume it or choose another --out");
+    if (fs::exists(dir) && (!fs::is_directory(dir) || !fs::is_empty(dir)))
+        fail("--out " + dir + " exists and is not an empty directory or a paretonas run; nothing was written");
+    ensure_directory((fs::path(dir) / "weights").string());
+    const int lock = take_lock(dir);
+    RunStore store(dir, nullptr, lock);
+    store.m_db = open_database((fs::path(dir) / kDatabase).string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+    store.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    store.exec(std::string("BEGIN;") + kSchema);
+    const json meta = {{"format", kFormat},           {"schema", kSchemaVersion},     {"method", info.method},
+                       {"config", info.config_json},  {"data", info.data},            {"objectives", info.objectives},
+                       {"reference", info.reference}, {"seed", std::to_string(info.seed)}, {"code_version", info.code_version}};
+    for (const auto& [key, value] : meta.items()) {
+        Statement s(store.m_db, "INSERT INTO meta(key, value) VALUES(?, ?)");
+        s.bind(1, key).bind(2, value.dump()).step();
+    }
+    store.exec("COMMIT;");
+    store.m_info = info;
+    return store;
+}
+
+RunStore RunStore::open(const std::string& dir) { return open_with(dir, false); }
+
+RunStore RunStore::open_read_only(const std::string& dir) { return open_with(dir, true); }
+
+RunStore RunStore::open_with(const std::string& dir, bool read_only)
+{
+    const auto path = (fs::path(dir) / kDatabase).string();
+    if (!fs::exists(path)) fail("no run in " + dir + " (missing " + path + ")");
+    RunStore store(dir, nullptr, read_only ? -1 : take_lock(dir));
+    store.m_db = open_database(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+    store.load_info();
+    if (!read_only) store.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    return store;
+}
+
+void RunStore::load_info()
+{
+    json meta = json::object();
+    try {
+        Statement s(m_db, "SELECT key, value FROM meta");
+        while (s.step()) meta[s.text(0)] = json::parse(s.text(1));
+    } catch (const std::exception& e) {
+        fail("run store " + m_dir + " is corrupt or not a paretonas run (" + e.what() + ")");
+    }
+    if (meta.value("format", json()) != kFormat) fail("run store " + m_dir + " is not a paretonas run");
+    if (meta.value("schema", 0) != kSchemaVersion)
+        fail("run store " + m_dir + " has schema " + meta.value("schema", json(0)).dump() + "; this paretonas reads schema " +
+             std::to_string(kSchemaVersion));
+    try {
+        m_info.method = meta.at("method").get<std::string>();
+        m_info.config_json = meta.at("config").get<std::string>();
+        m_info.data = meta.at("data").get<std::string>();
+        m_info.objectives = meta.at("objectives").get<std::vector<std::string>>();
+        m_info.reference = meta.at("reference").get<std::vector<double>>();
+        m_info.seed = std::stoull(meta.at("seed").get<std::string>());
+        m_info.code_version = meta.at("code_version").get<std::string>();
+    } catch (const std::exception& e) {
+        fail("run store " + m_dir + " has incomplete settings (" + e.what() + ")");
+    }
+}
+
+std::int64_t RunStore::add(const Candidate& c) { return add_all({c}).front(); }
+
+std::vector<std::int64_t> RunStore::add_all(const std::vector<Candidate>& cs)
+{
+    exec("BEGIN IMMEDIATE;");
+    std::vector<std::int64_t> ids;
+    try {
+        for (const auto& c : cs) {
+            Statement s(m_db,
+                        "INSERT INTO candidates(generation, parent, arch, hash, operators, status, val_error, params, madds,"
+                        " latency_ms, epochs, seconds, weights) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            s.bind(1, std::int64_t{c.generation}).bind(2, c.parent).bind(3, c.arch.to_json()).bind(4, c.arch.canonical_hash());
+            s.bind(5, morphisms_to_json(c.operators).dump()).bind(6, std::string(status_name(c.status))).bind(7, c.val_error);
+            s.bind(8, c.parameters).bind(9, c.multiply_adds).bind(10, c.latency_ms).bind(11, std::int64_t{c.epochs});
+            s.bind(12, c.seconds).bind(13, c.weights).step();
+            ids.push_back(sqlite3_last_insert_rowid(m_db));
+        }
+        exec("COMMIT;");
+    } catch (...) {
+        exec("ROLLBACK;");
+        throw;
+    }
+    return ids;
+}
+
+void RunStore::update(const Candidate& c)
+{
+    Statement s(m_db,
+                "UPDATE candidates SET status=?, val_error=?, params=?, madds=?, latency_ms=?, epochs=?, seconds=?, weights=?,"
+                " arch=?, hash=? WHERE id=?");
+    s.bind(1, std::string(status_name(c.status))).bind(2, c.val_error).bind(3, c.parameters).bind(4, c.multiply_adds);
+    s.bind(5, c.latency_ms).bind(6, std::int64_t{c.epochs}).bind(7, c.seconds).bind(8, c.weights);
+    s.bind(9, c.arch.to_json()).bind(10, c.arch.canonical_hash()).bind(11, c.id).step();
+    if (sqlite3_changes(m_db) != 1) fail("run store: no candidate " + std::to_string(c.id) + " to update");
+}
+
+namespace {
+const char* kCandidateColumns =
+    "SELECT id, generation, parent, arch, operators, status, val_error, params, madds, latency_ms, epochs, seconds, weights"
+    " FROM candidates";
+
+Candidate read_candidate(const Statement& s)
+{
+    Candidate c;
+    c.id = s.integer(0);
+    c.generation = static_cast<int>(s.integer(1));
+    c.parent = s.integer(2);
+    c.arch = Architecture::from_json(s.text(3));
+    c.operators = morphisms_from_json(json::parse(s.text(4)));
+    c.status = status_from_name(s.text(5));
+    c.val_error = s.real(6);
+    c.parameters = s.integer(7);
+    c.multiply_adds = s.integer(8);
+    c.latency_ms = s.real(9);
+    c.epochs = static_cast<int>(s.integer(10));
+    c.seconds = s.real(11);
+    c.weights = s.text(12);
+    return c;
+}
+} // namespace
+
+std::vector<Candidate> RunStore::candidates() const
+{
+    Statement s(m_db, std::string(kCandidateColumns) + " ORDER BY id");
+    std::vector<Candidate> out;
+    while (s.step()) out.push_back(read_candidate(s));
+    return out;
+}
+
+std::optional<Candidate> RunStore::candidate(std::int64_t id) const
+{
+    Statement s(m_db, std::string(kCandidateColumns) + " WHERE id=?");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return read_candidate(s);
+}
+
+void RunStore::record_generation(const GenerationRecord& g)
+{
+    Statement s(m_db, "INSERT OR REPLACE INTO generations(generation, front, hypervolume, seconds) VALUES(?,?,?,?)");
+    s.bind(1, std::int64_t{g.generation}).bind(2, json(g.front).dump()).bind(3, g.hypervolume).bind(4, g.seconds).step();
+}
+
+std::vector<GenerationRecord> RunStore::generations() const
+{
+    Statement s(m_db, "SELECT generation, front, hypervolume, seconds FROM generations ORDER BY generation");
+    std::vector<GenerationRecord> out;
+    while (s.step())
+        out.push_back({static_cast<int>(s.integer(0)), json::parse(s.text(1)).get<std::vector<std::int64_t>>(), s.real(2), s.real(3)});
+    return out;
+}
+
+double RunStore::elapsed_seconds() const
+{
+    Statement s(m_db, "SELECT value FROM meta WHERE key='elapsed'");
+    return s.step() ? std::stod(s.text(0)) : 0.0;
+}
+
+void RunStore::set_elapsed_seconds(double seconds)
+{
+    Statement s(m_db, "INSERT OR REPLACE INTO meta(key, value) VALUES('elapsed', ?)");
+    s.bind(1, std::to_string(seconds)).step();
+}
+
+std::string RunStore::weights_path(const std::string& name) const { return (fs::path(m_dir) / "weights" / name).string(); }
+
+} // namespace paretonas

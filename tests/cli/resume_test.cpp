@@ -1,0 +1,157 @@
+// A search killed with SIGKILL at several points resumes, loses no finished candidate and
+// finishes; a second process on the same run is refused.
+#include "../../cli/run_cli.hpp"
+#include "common/test_support.hpp"
+
+#include <paretonas/store/run_store.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <spawn.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <thread>
+
+using namespace paretonas;
+using ::testing::HasSubstr;
+
+extern char** environ;
+
+namespace {
+
+std::vector<std::string> search_args(const std::string& data, const std::string& run)
+{
+    return {"search", "--data", data, "--out", run, "--generations", "4", "--children", "4", "--accept", "2",
+            "--epochs-init", "1", "--epochs-child", "1", "--threads", "1", "--quiet", "--budget", "10m"};
+}
+
+pid_t spawn_search(const std::vector<std::string>& args)
+{
+    std::vector<std::string> all = {PARETONAS_BINARY};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid = -1;
+    EXPECT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    return pid;
+}
+
+std::vector<Candidate> snapshot(const std::string& run)
+{
+    if (!RunStore::exists(run)) return {};
+    try {
+        return RunStore::open_read_only(run).candidates();
+    } catch (const InputError&) {
+        return {};  // created but not yet initialised
+    }
+}
+
+// Kills the search as soon as `ready` holds for the store; false when the process ended first.
+bool kill_when(pid_t pid, const std::string& run, const std::function<bool(const std::vector<Candidate>&)>& ready)
+{
+    for (int i = 0; i < 6000; ++i) {
+        if (ready(snapshot(run))) {
+            ::kill(pid, SIGKILL);
+            int status = 0;
+            ::waitpid(pid, &status, 0);
+            return WIFSIGNALED(status);
+        }
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "the search never reached the kill point";
+    return false;
+}
+
+std::size_t count(const std::vector<Candidate>& cs, CandidateStatus s)
+{
+    return static_cast<std::size_t>(std::count_if(cs.begin(), cs.end(), [&](const Candidate& c) { return c.status == s; }));
+}
+
+} // namespace
+
+TEST(Resume, KilledSearchesResumeWithoutLosingFinishedCandidates)
+{
+    test::TempDir dir;
+    test::write_idx_set(dir, "train", *test::bar_images(300, 3));
+    test::write_idx_set(dir, "t10k", *test::bar_images(30, 4));
+    const auto run = dir.file("run");
+    const auto args = search_args(dir.path(), run);
+
+    std::map<std::int64_t, double> finished;  // id -> val error, as first seen done
+    const auto remember = [&](const std::vector<Candidate>& cs) {
+        for (const auto& c : cs)
+            if (c.status == CandidateStatus::done && !finished.count(c.id)) finished[c.id] = c.val_error;
+    };
+    const std::vector<std::function<bool(const std::vector<Candidate>&)>> kill_points = {
+        [](const auto& cs) { return count(cs, CandidateStatus::training) > 0; },          // first candidate in flight
+        [](const auto& cs) { return count(cs, CandidateStatus::done) >= 2; },             // inside generation 0
+        [](const auto& cs) { return count(cs, CandidateStatus::queued) > 0 && count(cs, CandidateStatus::done) >= 3; },  // queue written
+        [](const auto& cs) { return count(cs, CandidateStatus::done) >= 6; },
+    };
+    int killed = 0;
+    for (std::size_t k = 0; k < kill_points.size(); ++k) {
+        const auto& point = kill_points[k];
+        const pid_t pid = spawn_search(args);
+        if (k == 2) {
+            // While it runs, a second process on the same run is refused.
+            // Wait until the child holds the lock (it writes its pid into the lock file).
+            const auto holder = [&] {
+                std::string text;
+                std::ifstream(run + "/lock") >> text;
+                return text;
+            };
+            for (int i = 0; i < 6000 && holder() != std::to_string(pid); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            std::ostringstream out, err;
+            EXPECT_EQ(cli::run_cli(args, out, err), 2);
+            EXPECT_THAT(err.str(), HasSubstr("is in use by another paretonas process"));
+        }
+        if (kill_when(pid, run, point)) ++killed;
+        const auto after = snapshot(run);
+        remember(after);
+        // Nothing finished before the kill is lost or changed.
+        for (const auto& [id, error] : finished) {
+            const auto it = std::find_if(after.begin(), after.end(), [&](const Candidate& c) { return c.id == id; });
+            ASSERT_NE(it, after.end()) << "candidate " << id << " lost";
+            EXPECT_EQ(it->status, CandidateStatus::done);
+            EXPECT_EQ(it->val_error, error);
+        }
+    }
+    EXPECT_GE(killed, 3);
+
+    const pid_t pid = spawn_search(args);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+
+    const auto store = RunStore::open(run);
+    const auto all = store.candidates();
+    EXPECT_EQ(count(all, CandidateStatus::queued) + count(all, CandidateStatus::training), 0u);
+    std::set<std::string> hashes;
+    for (const auto& c : all) {
+        EXPECT_EQ(c.status, CandidateStatus::done);
+        EXPECT_TRUE(hashes.insert(c.arch.canonical_hash()).second) << "duplicate architecture " << c.id;
+        EXPECT_TRUE(std::filesystem::exists(store.weights_path(c.weights)));
+        if (finished.count(c.id)) {
+            EXPECT_EQ(c.val_error, finished[c.id]);
+        }
+    }
+    const auto generations = store.generations();
+    ASSERT_EQ(generations.size(), 4u);
+    for (int g = 0; g < 4; ++g) EXPECT_EQ(generations[static_cast<std::size_t>(g)].generation, g);
+    EXPECT_EQ(std::count_if(all.begin(), all.end(), [](const Candidate& c) { return c.generation == 0; }), 3);
+}

@@ -1,0 +1,145 @@
+#include "common/test_support.hpp"
+
+#include <paretonas/core/pareto.hpp>
+#include <paretonas/search/lemonade.hpp>
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <set>
+
+using namespace paretonas;
+
+namespace {
+
+struct Data {
+    DataView train, validation;
+    Normalization norm;
+    Data()
+    {
+        const auto split = split_train_validation(DataView::all(test::bar_images(450, 8)), 0.3, 1);
+        train = split.train;
+        validation = split.validation;
+        norm = channel_statistics(train);
+    }
+};
+
+LemonadeConfig tiny_config(int generations)
+{
+    LemonadeConfig c;
+    c.generations = generations;
+    c.children_proposed = 6;
+    c.children_accepted = 2;
+    c.epochs_initial = 2;
+    c.epochs_child = 1;
+    c.train.batch_size = 32;
+    c.latency.repeats = 3;
+    c.latency.warmup = 1;
+    c.seed = 5;
+    c.initial = {conv_chain({1, 12, 12}, 3, {2}, {0}), conv_chain({1, 12, 12}, 3, {4, 8}, {0}), conv_chain({1, 12, 12}, 3, {16, 32}, {0})};
+    return c;
+}
+
+RunInfo info_for(const LemonadeConfig& c)
+{
+    RunInfo info;
+    info.method = "lemonade";
+    info.objectives = objective_names(c.objectives);
+    info.reference = default_reference(c.objectives, c.constraints);
+    return info;
+}
+
+} // namespace
+
+TEST(Lemonade, FrontImprovesAndStaysNonDominated)
+{
+    torch::set_num_threads(1);
+    const Data d;
+    test::TempDir dir;
+    const auto config = tiny_config(5);
+    auto store = RunStore::create(dir.file("run"), info_for(config));
+    const auto result = lemonade(store, d.train, d.validation, d.norm, config, torch::kCPU);
+    EXPECT_TRUE(result.finished);
+    ASSERT_EQ(result.generations.size(), 5u);
+
+    // Hypervolume never falls (the front only takes in) and the search improved on generation 0.
+    for (std::size_t g = 1; g < result.generations.size(); ++g)
+        EXPECT_GE(result.generations[g].hypervolume, result.generations[g - 1].hypervolume);
+    EXPECT_GT(result.generations.back().hypervolume, result.generations.front().hypervolume);
+
+    // The front is non-dominated, and no finished candidate outside it dominates a member.
+    const auto all = store.candidates();
+    std::vector<ObjectiveVector> front_points;
+    for (const auto& c : result.front) front_points.push_back(objective_vector(c, config.objectives));
+    for (const auto& a : front_points)
+        for (const auto& b : front_points) EXPECT_FALSE(dominates(a, b));
+    for (const auto& c : all)
+        for (const auto& f : front_points)
+            if (c.status == CandidateStatus::done) EXPECT_FALSE(dominates(objective_vector(c, config.objectives), f));
+    EXPECT_EQ(result.generations.back().front.size(), result.front.size());
+
+    // Children descend from trained parents by recorded operators, at most n_ac per generation,
+    // no architecture twice, weights on disk.
+    std::set<std::string> hashes;
+    std::map<int, int> per_generation;
+    for (const auto& c : all) {
+        EXPECT_EQ(c.status, CandidateStatus::done);
+        EXPECT_TRUE(hashes.insert(c.arch.canonical_hash()).second);
+        EXPECT_TRUE(std::filesystem::exists(store.weights_path(c.weights)));
+        ++per_generation[c.generation];
+        if (c.generation == 0) continue;
+        ASSERT_GE(c.parent, 0);
+        EXPECT_EQ(c.operators.size(), 1u);
+        EXPECT_LT(store.candidate(c.parent)->generation, c.generation);
+    }
+    EXPECT_EQ(per_generation[0], 3);
+    for (int g = 1; g < 5; ++g) EXPECT_LE(per_generation[g], 2);
+}
+
+TEST(Lemonade, ContinuesAStoppedRunWithoutRetrainingIt)
+{
+    torch::set_num_threads(1);
+    const Data d;
+    test::TempDir dir;
+    auto config = tiny_config(2);
+    std::vector<Candidate> before;
+    {
+        auto store = RunStore::create(dir.file("run"), info_for(config));
+        lemonade(store, d.train, d.validation, d.norm, config, torch::kCPU);
+        before = store.candidates();
+    }
+    config.generations = 3;
+    auto store = RunStore::open(dir.file("run"));
+    const auto result = lemonade(store, d.train, d.validation, d.norm, config, torch::kCPU);
+    EXPECT_EQ(result.generations.size(), 3u);
+    const auto after = store.candidates();
+    ASSERT_GT(after.size(), before.size());
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        EXPECT_EQ(after[i].val_error, before[i].val_error);  // not trained again
+        EXPECT_EQ(after[i].seconds, before[i].seconds);
+    }
+    for (std::size_t i = before.size(); i < after.size(); ++i) EXPECT_EQ(after[i].generation, 2);
+}
+
+TEST(Lemonade, ConstraintsAndObjectivesAreEnforced)
+{
+    torch::set_num_threads(1);
+    const Data d;
+    test::TempDir dir;
+    auto config = tiny_config(3);
+    config.constraints.max_params = 2000;
+    auto store = RunStore::create(dir.file("run"), info_for(config));
+    const auto result = lemonade(store, d.train, d.validation, d.norm, config, torch::kCPU);
+    ASSERT_FALSE(result.front.empty());
+    for (const auto& c : result.front) EXPECT_LE(c.parameters, 2000);
+    for (const auto& c : store.candidates())
+        if (c.generation > 0) EXPECT_LE(c.parameters, 2000);  // children over the limit are never trained
+
+    auto other = tiny_config(3);
+    other.objectives = {Objective::error, Objective::madds};
+    EXPECT_EQ(test::error_message([&] { lemonade(store, d.train, d.validation, d.norm, other, torch::kCPU); }),
+              "run " + dir.file("run") + " was started with other objectives");
+    other.children_accepted = 9;
+    EXPECT_EQ(test::error_message([&] { other.validate(); }), "lemonade children_accepted must be in [1, 6], got 9");
+}
