@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the main job: today, training the default network
-# on Fashion-MNIST and reporting its validation and test error. Extra arguments go to
-# `paretonas train` (e.g. --epochs 3, --device cuda).
+# Installs what is missing, builds, and runs the main job: a LEMONADE search on Fashion-MNIST
+# (default budget 60 minutes on 2 cores) that ends by printing the Pareto front. Running it again
+# resumes the same run (runs/lemonade). Extra arguments go to `paretonas search`
+# (e.g. --budget 2h, --objectives error,params,latency, --max-params 1e6, --device cuda).
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 install_missing_packages
 configure_and_build -DPARETONAS_BUILD_TESTS=OFF
-"$BUILD_DIR/paretonas" train --data fashion-mnist --epochs 6 --out "$ROOT/runs/default" "$@"
+"$BUILD_DIR/paretonas" search --method lemonade --data fashion-mnist --out "$ROOT/runs/lemonade" "$@"

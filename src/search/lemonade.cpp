@@ -59,13 +59,7 @@ public:
 private:
     TrainConfig cycle(int epochs, std::uint64_t seed) const
     {
-        TrainConfig t = m_config.train;
-        t.epochs = epochs;
-        t.lr.kind = LrScheduleKind::cosine;
-        t.lr.lr_max = m_config.lr_start;
-        t.lr.lr_min = m_config.lr_end;
-        t.seed = seed;
-        return t;
+        return cosine_cycle(m_config.train, epochs, m_config.lr_start, m_config.lr_end, seed);
     }
     Network load(const Candidate& c) const { return load_network(c.arch, m_store.weights_path(c.weights), m_device); }
     void notify(const Candidate& c, const std::string& event) const

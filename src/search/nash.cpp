@@ -43,16 +43,7 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 // One cosine cycle lr_start -> lr_end: the restart of SGDR happens at every neighbour.
-TrainConfig cycle(const NashConfig& c, int epochs, std::uint64_t seed)
-{
-    TrainConfig t = c.train;
-    t.epochs = epochs;
-    t.lr.kind = LrScheduleKind::cosine;
-    t.lr.lr_max = c.lr_start;
-    t.lr.lr_min = c.lr_end;
-    t.seed = seed;
-    return t;
-}
+TrainConfig cycle(const NashConfig& c, int epochs, std::uint64_t seed) { return cosine_cycle(c.train, epochs, c.lr_start, c.lr_end, seed); }
 
 } // namespace
 

@@ -10,6 +10,17 @@ namespace paretonas {
 
 namespace F = torch::nn::functional;
 
+TrainConfig cosine_cycle(const TrainConfig& base, int epochs, double lr_start, double lr_end, std::uint64_t seed)
+{
+    TrainConfig t = base;
+    t.epochs = epochs;
+    t.lr.kind = LrScheduleKind::cosine;
+    t.lr.lr_max = lr_start;
+    t.lr.lr_min = lr_end;
+    t.seed = seed;
+    return t;
+}
+
 void TrainConfig::validate() const
 {
     require_in_range("epochs", epochs, 1, 1e6);

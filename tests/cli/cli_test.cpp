@@ -135,5 +135,11 @@ TEST(Cli, SearchRejectsBadSettings)
 {
     expect_one_line_error(run({"search", "--method", "bogus", "--data", "/nonexistent-dir"}), "unknown search method 'bogus'");
     expect_one_line_error(run({"search", "--budget", "soon", "--data", "/nonexistent-dir"}), "--budget must be a positive duration");
-    expect_one_line_error(run({"search", "--neighbours", "0", "--data", "/nonexistent-dir"}), "nash neighbours must be in");
+    expect_one_line_error(run({"search", "--method", "nash", "--neighbours", "0", "--data", "/nonexistent-dir"}),
+                          "nash neighbours must be in");
+    expect_one_line_error(run({"search", "--objectives", "error,size", "--data", "/nonexistent-dir"}), "unknown objective 'size'");
+    expect_one_line_error(run({"search", "--objectives", "params", "--data", "/nonexistent-dir"}), "must include error");
+    expect_one_line_error(run({"search", "--children", "4", "--accept", "5", "--data", "/nonexistent-dir"}),
+                          "lemonade children_accepted must be in [1, 4], got 5");
+    expect_one_line_error(run({"front", "--run", "/nonexistent-dir"}), "no run in /nonexistent-dir");
 }

@@ -147,6 +147,20 @@ inline std::shared_ptr<ImageSet> bar_images(int count, std::uint64_t seed)
     return set;
 }
 
+/// bar_images split 70/30 into train and validation, with the train split's statistics: the
+/// data of the search tests.
+struct BarSplit {
+    DataView train, validation;
+    Normalization norm;
+    explicit BarSplit(int count = 450, std::uint64_t seed = 8)
+    {
+        const auto split = split_train_validation(DataView::all(bar_images(count, seed)), 0.3, 1);
+        train = split.train;
+        validation = split.validation;
+        norm = channel_statistics(train);
+    }
+};
+
 /// The message of the InputError that `action` throws; a test failure when it throws none.
 template <class Action>
 std::string error_message(Action&& action)

@@ -13,17 +13,7 @@ using namespace paretonas;
 
 namespace {
 
-struct Data {
-    DataView train, validation;
-    Normalization norm;
-    Data()
-    {
-        const auto split = split_train_validation(DataView::all(test::bar_images(450, 8)), 0.3, 1);
-        train = split.train;
-        validation = split.validation;
-        norm = channel_statistics(train);
-    }
-};
+using Data = test::BarSplit;
 
 LemonadeConfig tiny_config(int generations)
 {

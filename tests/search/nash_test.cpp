@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <chrono>
+#include <thread>
+
 using namespace paretonas;
 
 namespace {
@@ -23,16 +26,7 @@ NashConfig tiny_config()
     return c;
 }
 
-struct Fixture {
-    DataView train, validation;
-    Normalization norm;
-    Fixture()
-    {
-        const auto split = split_train_validation(DataView::all(test::bar_images(450, 8)), 0.3, 1);
-        train = split.train;
-        validation = split.validation;
-        norm = channel_statistics(train);
-    }
+struct Fixture : test::BarSplit {
     Network start() const
     {
         seed_everything(3);
@@ -101,8 +95,11 @@ TEST(Nash, BudgetIsCheckedBeforeEveryCandidate)
     const Fixture f;
     auto config = tiny_config();
     config.steps = 3;
-    config.budget_seconds = 1e-3;  // spent by the time the first candidate has trained
-    const auto result = nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU);
+    config.budget_seconds = 0.5;
+    NashCallbacks slow;
+    // The first candidate takes longer than the whole budget: no second one may start.
+    slow.on_candidate = [](int, int, int) { std::this_thread::sleep_for(std::chrono::milliseconds(700)); };
+    const auto result = nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU, slow);
     ASSERT_EQ(result.history.size(), 1u);
     EXPECT_EQ(result.history[0].candidates.size(), 1u);
     EXPECT_LE(result.best_val_error, result.start_val_error);

@@ -39,6 +39,10 @@ struct TrainConfig {
     void validate() const;
 };
 
+/// `base` set to `epochs` epochs of one cosine cycle lr_start -> lr_end: how the searches train
+/// each candidate (SGDR restarts at every candidate).
+TrainConfig cosine_cycle(const TrainConfig& base, int epochs, double lr_start, double lr_end, std::uint64_t seed);
+
 struct BatchProgress {
     int epoch = 0, epochs = 0;            // epoch is 1-based
     std::int64_t batch = 0, batches = 0;  // batch is 1-based within the epoch
