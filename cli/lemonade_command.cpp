@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <optional>
 
 namespace paretonas::cli {
@@ -92,7 +93,26 @@ FrontView read_front(const RunStore& store)
     return v;
 }
 
-void print_front(const RunStore& store, std::ostream& out)
+using TestErrors = std::map<std::int64_t, double>;
+
+// Test error of each front member, on the test set of the data the run was started with. The
+// test set is read here only, on request, never by the search.
+TestErrors test_errors(const RunStore& store, const std::vector<Candidate>& front, c10::Device device)
+{
+    SearchOptions o;
+    std::uint64_t seed = 0;
+    restore_settings(json::parse(store.info().config_json), o, seed);
+    const auto data = prepare_data(o.data, seed);
+    const auto test = DataView::all(data.source.test);
+    TestErrors errors;
+    for (const auto& c : front) {
+        auto net = load_network(c.arch, store.weights_path(c.weights), device);
+        errors[c.id] = evaluate(net, test, data.norm, device).error;
+    }
+    return errors;
+}
+
+void print_front(const RunStore& store, std::ostream& out, const TestErrors& tests = {})
 {
     const auto v = read_front(store);
     out << "front of " << store.dir() << ": " << v.front.size() << " models";
@@ -103,17 +123,20 @@ void print_front(const RunStore& store, std::ostream& out)
     }
     out << "\n";
     char line[400];
-    std::snprintf(line, sizeof line, "%6s %9s %10s %13s %11s  %s\n", "id", "val err", "params", "multiply-adds", "latency ms", "model");
+    std::snprintf(line, sizeof line, "%6s %9s %9s %10s %13s %11s  %s\n", "id", "val err", "test err", "params", "multiply-adds",
+                  "latency ms", "model");
     out << line;
     for (const auto& c : v.front) {
-        std::snprintf(line, sizeof line, "%6lld %9s %10lld %13lld %11.3f  %s (+ .json)\n", static_cast<long long>(c.id),
-                      percent(c.val_error).c_str(), static_cast<long long>(c.parameters), static_cast<long long>(c.multiply_adds),
-                      c.latency_ms, store.weights_path(c.weights).c_str());
+        const auto test = tests.find(c.id);
+        std::snprintf(line, sizeof line, "%6lld %9s %9s %10lld %13lld %11.3f  %s (+ .json)\n", static_cast<long long>(c.id),
+                      percent(c.val_error).c_str(), test == tests.end() ? "-" : percent(test->second).c_str(),
+                      static_cast<long long>(c.parameters), static_cast<long long>(c.multiply_adds), c.latency_ms,
+                      store.weights_path(c.weights).c_str());
         out << line;
     }
 }
 
-json front_json(const RunStore& store)
+json front_json(const RunStore& store, const TestErrors& tests = {})
 {
     const auto v = read_front(store);
     json j = {{"run", store.dir()}, {"objectives", store.info().objectives}, {"reference", store.info().reference}, {"front", json::array()}};
@@ -125,6 +148,8 @@ json front_json(const RunStore& store)
         j["front"].push_back({{"id", c.id}, {"val_error", c.val_error}, {"parameters", c.parameters}, {"multiply_adds", c.multiply_adds},
                               {"latency_ms", c.latency_ms}, {"generation", c.generation}, {"parent", c.parent},
                               {"weights", store.weights_path(c.weights)}, {"arch", store.weights_path(std::to_string(c.id) + ".json")}});
+    for (auto& member : j["front"])
+        if (tests.count(member["id"])) member["test_error"] = tests.at(member["id"]);
     return j;
 }
 
@@ -197,14 +222,17 @@ CLI::App* add_front_command(CLI::App& app, FrontOptions& o)
     auto* cmd = app.add_subcommand("front", "print the current Pareto front and hypervolume of a search run");
     cmd->add_option("--run", o.run, "run directory")->required();
     cmd->add_flag("--json", o.json, "print JSON for tools");
+    cmd->add_flag("--test", o.test, "also measure each member's test error (reads the test set of the run's data)");
+    cmd->add_option("--device", o.device, "device for --test: cpu, cuda or cuda:N")->capture_default_str();
     return cmd;
 }
 
 int run_front(const FrontOptions& o, std::ostream& out)
 {
     const auto store = RunStore::open_read_only(o.run);
-    if (o.json) out << front_json(store).dump(1) << std::endl;
-    else print_front(store, out);
+    const auto tests = o.test ? test_errors(store, read_front(store).front, parse_device(o.device)) : TestErrors{};
+    if (o.json) out << front_json(store, tests).dump(1) << std::endl;
+    else print_front(store, out, tests);
     return 0;
 }
 

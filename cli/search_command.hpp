@@ -35,6 +35,8 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
 struct FrontOptions {
     std::string run;
     bool json = false;
+    bool test = false;
+    std::string device = "cpu";
 };
 CLI::App* add_front_command(CLI::App& app, FrontOptions& o);
 int run_front(const FrontOptions& o, std::ostream& out);

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -129,6 +131,41 @@ TEST(Cli, SearchNashWritesBestModelHistoryAndResult)
     for (const char* name : {"best/model.pt", "best/arch.json", "history.json", "result.json"})
         EXPECT_TRUE(std::filesystem::exists(out.file(name))) << name;
     EXPECT_NO_THROW(paretonas::Architecture::load(out.file("best/arch.json")));
+}
+
+TEST(Cli, SearchLemonadePrintsTheFrontAndFrontReadsIt)
+{
+    const paretonas::test::TempDir data, out;
+    write_tiny_idx(data);
+    const auto run_dir = out.file("run");
+    const auto r = run({"search", "--data", data.path(), "--budget", "10m", "--generations", "2", "--children", "3",
+                        "--accept", "1", "--epochs-init", "1", "--threads", "1", "--val-fraction", "0.25", "--max-params", "1e6",
+                        "--out", run_dir});
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("starting " + run_dir + ": lemonade"));
+    EXPECT_THAT(r.out, HasSubstr("generation 1: front of"));
+    EXPECT_THAT(r.out, HasSubstr("val err  test err     params multiply-adds  latency ms  model"));
+    EXPECT_TRUE(std::filesystem::exists(run_dir + "/front.json"));
+
+    // Run again: the run is finished, so it only prints the front.
+    const auto again = run({"search", "--data", data.path(), "--out", run_dir, "--threads", "1"});
+    ASSERT_EQ(again.code, 0) << again.err;
+    EXPECT_THAT(again.out, HasSubstr("resuming " + run_dir));
+    EXPECT_THAT(again.out, ::testing::Not(HasSubstr("generation 2")));
+
+    const auto front = run({"front", "--run", run_dir, "--json", "--test"});
+    ASSERT_EQ(front.code, 0) << front.err;
+    const auto j = nlohmann::json::parse(front.out);
+    ASSERT_FALSE(j.at("front").empty());
+    for (const auto& m : j.at("front")) {
+        EXPECT_GE(m.at("test_error").get<double>(), 0.0);
+        EXPECT_LE(m.at("test_error").get<double>(), 1.0);
+        EXPECT_LE(m.at("parameters").get<double>(), 1e6);
+        EXPECT_TRUE(std::filesystem::exists(m.at("weights").get<std::string>()));
+        EXPECT_NO_THROW(paretonas::Architecture::load(m.at("arch").get<std::string>()));
+    }
+    EXPECT_EQ(j.at("objectives"), nlohmann::json({"error", "params"}));
+    EXPECT_EQ(j.at("reference"), nlohmann::json({1.0, 6.0}));  // error 1, log10 of --max-params
 }
 
 TEST(Cli, SearchRejectsBadSettings)
