@@ -64,7 +64,7 @@ void save_model(const std::string& dir, Network& net)
     ensure_directory(dir);
     const std::filesystem::path d(dir);
     net->architecture().save((d / "arch.json").string());
-    write_file_atomically((d / "model.pt").string(), [&](const std::string& tmp) { torch::save(net, tmp); });
+    save_weights(net, (d / "model.pt").string());
 }
 
 Augmentation default_augmentation(const ImageSet& data)

@@ -39,7 +39,9 @@ json settings_json(const SearchOptions& o, std::uint64_t seed)
             {"max_params", l.constraints.max_params},
             {"max_madds", l.constraints.max_madds},
             {"max_latency_ms", l.constraints.max_latency_ms},
-            {"data", {{"name", o.data.data}, {"root", o.data.data_root}, {"val_fraction", o.data.val_fraction},
+            // An absolute root, so that `front --test` finds the data from any directory.
+            {"data", {{"name", o.data.data}, {"root", o.data.data_root.empty() ? "" : std::filesystem::absolute(o.data.data_root).string()},
+                      {"val_fraction", o.data.val_fraction},
                       {"subset", o.data.subset}, {"seed", seed}}}};
 }
 
@@ -112,9 +114,8 @@ TestErrors test_errors(const RunStore& store, const std::vector<Candidate>& fron
     return errors;
 }
 
-void print_front(const RunStore& store, std::ostream& out, const TestErrors& tests = {})
+void print_front(const RunStore& store, const FrontView& v, std::ostream& out, const TestErrors& tests = {})
 {
-    const auto v = read_front(store);
     out << "front of " << store.dir() << ": " << v.front.size() << " models";
     if (v.has_generation) {
         out << ", hypervolume " << v.last.hypervolume << " after generation " << v.last.generation << " (reference";
@@ -136,9 +137,8 @@ void print_front(const RunStore& store, std::ostream& out, const TestErrors& tes
     }
 }
 
-json front_json(const RunStore& store, const TestErrors& tests = {})
+json front_json(const RunStore& store, const FrontView& v, const TestErrors& tests = {})
 {
-    const auto v = read_front(store);
     json j = {{"run", store.dir()}, {"objectives", store.info().objectives}, {"reference", store.info().reference}, {"front", json::array()}};
     if (v.has_generation) {
         j["generation"] = v.last.generation;
@@ -174,6 +174,9 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
             fail("run " + o.out + " has unreadable settings (" + std::string(e.what()) + ")");
         }
         o.lemonade.objectives = objectives_from_names(store.info().objectives);
+        for (auto* option : o.lemonade_options)
+            if (option->count() > 0 && !common.quiet)
+                out << "note: " << option->get_name() << " is ignored: a resumed run keeps the settings it was started with" << std::endl;
     }
     o.lemonade.seed = seed;
     o.lemonade.validate();
@@ -191,6 +194,11 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
         opened.emplace(RunStore::create(o.out, info));
     }
     RunStore& store = *opened;
+    if (resuming && o.budget_option && o.budget_option->count() > 0) {
+        auto settings = json::parse(store.info().config_json);
+        settings["budget_seconds"] = o.lemonade.budget_seconds;  // the next resume keeps the new budget
+        store.set_config_json(settings.dump());
+    }
     if (!common.quiet)
         out << (resuming ? "resuming " : "starting ") << o.out << ": lemonade on " << data.summary() << "; budget "
             << format_duration(o.lemonade.budget_seconds) << " (" << format_duration(store.elapsed_seconds()) << " spent); device "
@@ -211,9 +219,10 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
             << format_duration(g.seconds) << ")" << std::endl;
     };
     const auto result = lemonade(store, data.split.train, data.split.validation, data.norm, o.lemonade, device, callbacks);
-    write_text_atomically((std::filesystem::path(o.out) / "front.json").string(), front_json(store).dump(1) + "\n");
+    const auto front = read_front(store);
+    write_text_atomically((std::filesystem::path(o.out) / "front.json").string(), front_json(store, front).dump(1) + "\n");
     if (!result.finished && !common.quiet) out << "budget spent; run the same command again with a larger --budget to go on" << std::endl;
-    print_front(store, out);
+    print_front(store, front, out);
     return 0;
 }
 
@@ -230,9 +239,10 @@ CLI::App* add_front_command(CLI::App& app, FrontOptions& o)
 int run_front(const FrontOptions& o, std::ostream& out)
 {
     const auto store = RunStore::open_read_only(o.run);
-    const auto tests = o.test ? test_errors(store, read_front(store).front, parse_device(o.device)) : TestErrors{};
-    if (o.json) out << front_json(store, tests).dump(1) << std::endl;
-    else print_front(store, out, tests);
+    const auto front = read_front(store);  // once: a running search may add members meanwhile
+    const auto tests = o.test ? test_errors(store, front.front, parse_device(o.device)) : TestErrors{};
+    if (o.json) out << front_json(store, front, tests).dump(1) << std::endl;
+    else print_front(store, front, out, tests);
     return 0;
 }
 

@@ -2,6 +2,7 @@
 
 #include "common.hpp"
 #include "progress.hpp"
+#include "export_command.hpp"
 #include "search_command.hpp"
 
 #include <paretonas/core/costs.hpp>
@@ -150,6 +151,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     auto* search_cmd = add_search_command(app, common, search_opts);
     FrontOptions front_opts;
     auto* front_cmd = add_front_command(app, front_opts);
+    ExportOptions export_opts;
+    auto* export_cmd = add_export_command(app, export_opts);
     cost_cmd->add_option("--arch", cost_opts.arch_path, "architecture JSON, or 'default'")->required();
     cost_cmd->add_option("--batch-size", cost_opts.batch_size, "images per timed forward pass")->capture_default_str()->check(CLI::PositiveNumber);
     cost_cmd->add_option("--repeats", cost_opts.repeats, "timed forward passes")->capture_default_str()->check(CLI::PositiveNumber);
@@ -179,6 +182,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (cost_cmd->parsed()) return run_cost(common, cost_opts, out);
         if (search_cmd->parsed()) return run_search(common, search_opts, out);
         if (front_cmd->parsed()) return run_front(front_opts, out);
+        if (export_cmd->parsed()) return run_export(export_opts, out);
     } catch (const InputError& e) {
         err << "paretonas: error: " << one_line(e.what()) << std::endl;
         return 2;

@@ -31,15 +31,17 @@ CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions
     cmd->add_option("--out", o.out, "run directory; lemonade resumes the run found there")->capture_default_str();
     cmd->add_option("--epochs-init", o.epochs_init, "epochs to train the start network(s)")->capture_default_str()->check(CLI::PositiveNumber);
     auto& l = o.lemonade;
-    cmd->add_option("--objectives", o.objectives, "lemonade: objectives to minimise, error plus any of params,madds,latency")
-        ->capture_default_str();
-    cmd->add_option("--max-params", l.constraints.max_params, "lemonade: keep only models with at most this many parameters (0: no limit)");
-    cmd->add_option("--max-madds", l.constraints.max_madds, "lemonade: ... at most this many multiply-adds per image (0: no limit)");
-    cmd->add_option("--max-latency-ms", l.constraints.max_latency_ms, "lemonade: ... at most this latency at batch 1 (0: no limit)");
-    cmd->add_option("--generations", l.generations, "lemonade: generations (the budget usually ends the run first)")->capture_default_str();
-    cmd->add_option("--children", l.children_proposed, "lemonade: children proposed per generation (cheap)")->capture_default_str();
-    cmd->add_option("--accept", l.children_accepted, "lemonade: children trained per generation")->capture_default_str();
-    cmd->add_option("--epochs-child", l.epochs_child, "lemonade: epochs per child, from its parent's weights")->capture_default_str();
+    o.lemonade_options = {
+        cmd->add_option("--objectives", o.objectives, "lemonade: objectives to minimise, error plus any of params,madds,latency")
+            ->capture_default_str(),
+        cmd->add_option("--max-params", l.constraints.max_params, "lemonade: keep only models with at most this many parameters (0: no limit)"),
+        cmd->add_option("--max-madds", l.constraints.max_madds, "lemonade: ... at most this many multiply-adds per image (0: no limit)"),
+        cmd->add_option("--max-latency-ms", l.constraints.max_latency_ms, "lemonade: ... at most this latency at batch 1 (0: no limit)"),
+        cmd->add_option("--generations", l.generations, "lemonade: generations (the budget usually ends the run first)")->capture_default_str(),
+        cmd->add_option("--children", l.children_proposed, "lemonade: children proposed per generation (cheap)")->capture_default_str(),
+        cmd->add_option("--accept", l.children_accepted, "lemonade: children trained per generation")->capture_default_str(),
+        cmd->add_option("--epochs-child", l.epochs_child, "lemonade: epochs per child, from its parent's weights")->capture_default_str(),
+    };
     o.nash_options = {
         cmd->add_option("--steps", o.nash.steps, "hill-climbing steps (the budget may end the run first)")->capture_default_str(),
         cmd->add_option("--neighbours", o.nash.neighbours, "children per step")->capture_default_str(),

@@ -23,6 +23,7 @@ struct SearchOptions {
     NashConfig nash;
     std::vector<CLI::Option*> nash_options;  // the ones --paper fills when not given
     LemonadeConfig lemonade;
+    std::vector<CLI::Option*> lemonade_options;  // fixed when a run starts: ignored on resume
     std::string objectives = "error,params";
 };
 

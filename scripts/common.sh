@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev zlib1g-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libsqlite3-dev libpagmo-dev libboost-graph-dev
+  libsqlite3-dev libpagmo-dev libboost-graph-dev libonnx-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-torch
   dataset-fashion-mnist
@@ -26,6 +26,20 @@ install_missing_packages() {
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+# Node packages of the test suite (onnxruntime-node, to run exported ONNX models), pinned by
+# package-lock.json. Node and npm come from Debian when the machine has none.
+install_node_packages() {
+  if ! command -v npm >/dev/null; then
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends nodejs npm
+  fi
+  # The postinstall of onnxruntime-node fetches GPU binaries from a host that cannot be reached;
+  # its CPU binding ships inside the package.
+  (cd "$ROOT" && ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm ci --no-audit --no-fund --loglevel=error)
 }
 
 configure_and_build() {

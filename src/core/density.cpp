@@ -9,13 +9,15 @@ namespace paretonas {
 
 namespace {
 
+// Weights relative to the largest, computed in the log domain and clipped at 1e-300, so that no
+// weight is zero: draws without replacement never meet an all-zero remainder.
 std::vector<double> inverse_weights(const std::vector<double>& densities)
 {
+    std::vector<double> log_w;
+    for (double d : densities) log_w.push_back(-std::log(std::max(d, 1e-300)));
+    const double top = *std::max_element(log_w.begin(), log_w.end());
     std::vector<double> w;
-    for (double d : densities) w.push_back(1.0 / std::max(d, 1e-300));
-    // 1/1e-300 overflows nothing, but sums of several can: scale by the largest.
-    const double top = *std::max_element(w.begin(), w.end());
-    for (double& x : w) x /= top;
+    for (double l : log_w) w.push_back(std::max(std::exp(l - top), 1e-300));
     return w;
 }
 
@@ -68,7 +70,7 @@ std::vector<std::size_t> sample_inverse_density(const std::vector<double>& densi
     while (chosen.size() < count) {
         const auto k = std::discrete_distribution<std::size_t>(w.begin(), w.end())(rng);
         chosen.push_back(k);
-        w[k] = 0;  // without replacement
+        w[k] = 0;  // without replacement; the others stay >= 1e-300, so the total never reaches 0
     }
     return chosen;
 }

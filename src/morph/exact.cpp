@@ -14,6 +14,9 @@ namespace {
 using detail::is_feature_map;
 using detail::succeeds;
 
+// An identity linear costs width^2 parameters: after a wide flatten it would dwarf the network.
+constexpr std::int64_t kMaxHeadDeepenWidth = 2048;
+
 // Nodes whose output is never negative: what a ReLU produces, and pools, concats and
 // identities of such values. Inserting conv-BN-ReLU after these is exact (ReLU is idempotent).
 std::vector<bool> non_negative(const Architecture& arch)
@@ -87,7 +90,8 @@ std::vector<int> deepen_sites(const Architecture& arch)
     const auto nonneg = non_negative(arch);
     std::vector<int> sites;
     for (std::size_t i = 0; i < arch.nodes().size(); ++i)
-        if (nonneg[i] && arch.nodes()[i].id != arch.output_id()) sites.push_back(arch.nodes()[i].id);
+        if (nonneg[i] && arch.nodes()[i].id != arch.output_id() && (is_feature_map(shapes[i]) || shapes[i][0] <= kMaxHeadDeepenWidth))
+            sites.push_back(arch.nodes()[i].id);
     return sites;
 }
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace paretonas {
@@ -89,7 +90,12 @@ void Evolution::train_candidate(Candidate c)
     const auto t0 = Clock::now();
     c.status = CandidateStatus::training;
     m_store.update(c);
+    // Saved here too, so that a kill does not hand the time since the last candidate back.
+    m_store.set_elapsed_seconds(elapsed());
     notify(c, "training");
+    // Store errors are not the candidate's fault: they end the run (it resumes) instead of
+    // failing the candidate for good.
+    const auto parent = c.parent < 0 ? std::nullopt : m_store.candidate(c.parent);
     try {
         seed_everything(m_config.seed * 1000003 + static_cast<std::uint64_t>(c.id));
         Network net{nullptr}, teacher{nullptr};
@@ -98,7 +104,6 @@ void Evolution::train_candidate(Candidate c)
             net->to(m_device);
             c.epochs = m_config.epochs_initial;
         } else {
-            const auto parent = m_store.candidate(c.parent);
             if (!parent || parent->status != CandidateStatus::done)
                 fail("candidate " + std::to_string(c.id) + ": parent " + std::to_string(c.parent) + " has no trained weights");
             teacher = load(*parent);
@@ -169,6 +174,8 @@ std::vector<Candidate> Evolution::propose(int generation, const std::vector<Cand
         }
         child.parameters = parameter_count(child.arch);
         child.multiply_adds = multiply_adds(child.arch);
+        // Timed, so with a latency objective or limit the accepted children can differ between
+        // two runs of one seed; a resume still trains exactly the stored queue.
         if (latency_needed_early()) child.latency_ms = measure_latency(child.arch, m_device, m_config.latency).median_ms;
         if (!seen.insert(child.arch.canonical_hash()).second) continue;  // already trained or proposed
         if (!m_config.constraints.violation(child).empty()) continue;
@@ -196,6 +203,7 @@ GenerationRecord Evolution::close_generation(int generation, const std::vector<C
     g.hypervolume = hypervolume(points, m_store.info().reference);
     g.seconds = elapsed();
     m_store.record_generation(g);
+    m_store.set_elapsed_seconds(g.seconds);
     if (m_callbacks.on_generation) m_callbacks.on_generation(g, front);
     return g;
 }

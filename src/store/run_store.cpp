@@ -274,7 +274,8 @@ std::vector<std::int64_t> RunStore::add_all(const std::vector<Candidate>& cs)
         }
         exec("COMMIT;");
     } catch (...) {
-        exec("ROLLBACK;");
+        // SQLite may have rolled back already (I/O error, full disk): keep the first error.
+        if (!sqlite3_get_autocommit(m_db)) sqlite3_exec(m_db, "ROLLBACK;", nullptr, nullptr, nullptr);
         throw;
     }
     return ids;
@@ -345,6 +346,13 @@ std::vector<GenerationRecord> RunStore::generations() const
     while (s.step())
         out.push_back({static_cast<int>(s.integer(0)), json::parse(s.text(1)).get<std::vector<std::int64_t>>(), s.real(2), s.real(3)});
     return out;
+}
+
+void RunStore::set_config_json(const std::string& text)
+{
+    Statement s(m_db, "UPDATE meta SET value=? WHERE key='config'");
+    s.bind(1, json(text).dump()).step();
+    m_info.config_json = text;
 }
 
 double RunStore::elapsed_seconds() const

@@ -2,6 +2,8 @@
 #include "common/test_support.hpp"
 
 #include <paretonas/core/costs.hpp>
+#include <paretonas/export/onnx.hpp>
+#include <paretonas/store/run_store.hpp>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -153,6 +155,12 @@ TEST(Cli, SearchLemonadePrintsTheFrontAndFrontReadsIt)
     EXPECT_THAT(again.out, HasSubstr("resuming " + run_dir));
     EXPECT_THAT(again.out, ::testing::Not(HasSubstr("generation 2")));
 
+    // A new budget is kept for later resumes; settings fixed at the start are named as ignored.
+    const auto longer = run({"search", "--data", data.path(), "--out", run_dir, "--threads", "1", "--budget", "20m", "--children", "9"});
+    ASSERT_EQ(longer.code, 0) << longer.err;
+    EXPECT_THAT(longer.out, HasSubstr("note: --children is ignored"));
+    EXPECT_EQ(nlohmann::json::parse(paretonas::RunStore::open_read_only(run_dir).info().config_json).at("budget_seconds"), 1200.0);
+
     const auto front = run({"front", "--run", run_dir, "--json", "--test"});
     ASSERT_EQ(front.code, 0) << front.err;
     const auto j = nlohmann::json::parse(front.out);
@@ -165,6 +173,21 @@ TEST(Cli, SearchLemonadePrintsTheFrontAndFrontReadsIt)
         EXPECT_NO_THROW(paretonas::Architecture::load(m.at("arch").get<std::string>()));
     }
     EXPECT_EQ(j.at("objectives"), nlohmann::json({"error", "params"}));
+
+    // Any front member exports to ONNX (checked), JSON and LibTorch weights.
+    const auto id = std::to_string(j.at("front")[0].at("id").get<long long>());
+    const auto onnx = run({"export", "--run", run_dir, "--id", id, "--out", out.file("m.onnx")});
+    ASSERT_EQ(onnx.code, 0) << onnx.err;
+    EXPECT_THAT(onnx.out, HasSubstr("ONNX opset 13"));
+    std::ifstream file(out.file("m.onnx"), std::ios::binary);
+    EXPECT_NO_THROW(paretonas::check_onnx(std::string(std::istreambuf_iterator<char>(file), {})));
+    ASSERT_EQ(run({"export", "--run", run_dir, "--id", id, "--format", "torch", "--out", out.file("m")}).code, 0);
+    EXPECT_EQ(run({"export", "--model", out.file("m"), "--format", "json", "--out", out.file("m.json")}).code, 0);
+    EXPECT_EQ(paretonas::Architecture::load(out.file("m.json")), paretonas::Architecture::load(j.at("front")[0].at("arch").get<std::string>()));
+    expect_one_line_error(run({"export", "--run", run_dir, "--id", "9999", "--out", out.file("x")}), "has no candidate 9999");
+    expect_one_line_error(run({"export", "--out", out.file("x")}), "export needs either --run with --id, or --model");
+    expect_one_line_error(run({"export", "--model", out.file("m"), "--format", "tflite", "--out", out.file("x")}),
+                          "unknown export format 'tflite'");
     EXPECT_EQ(j.at("reference"), nlohmann::json({1.0, 6.0}));  // error 1, log10 of --max-params
 }
 

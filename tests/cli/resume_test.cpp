@@ -91,10 +91,12 @@ TEST(Resume, KilledSearchesResumeWithoutLosingFinishedCandidates)
     const auto run = dir.file("run");
     const auto args = search_args(dir.path(), run);
 
-    std::map<std::int64_t, double> finished;  // id -> val error, as first seen done
+    // id -> (val error, training seconds) as first seen done: a retrained candidate would get the
+    // same error (seeded, one thread) but not the same wall-clock.
+    std::map<std::int64_t, std::pair<double, double>> finished;
     const auto remember = [&](const std::vector<Candidate>& cs) {
         for (const auto& c : cs)
-            if (c.status == CandidateStatus::done && !finished.count(c.id)) finished[c.id] = c.val_error;
+            if (c.status == CandidateStatus::done && !finished.count(c.id)) finished[c.id] = {c.val_error, c.seconds};
     };
     const std::vector<std::function<bool(const std::vector<Candidate>&)>> kill_points = {
         [](const auto& cs) { return count(cs, CandidateStatus::training) > 0; },          // first candidate in flight
@@ -123,11 +125,11 @@ TEST(Resume, KilledSearchesResumeWithoutLosingFinishedCandidates)
         const auto after = snapshot(run);
         remember(after);
         // Nothing finished before the kill is lost or changed.
-        for (const auto& [id, error] : finished) {
+        for (const auto& [id, record] : finished) {
             const auto it = std::find_if(after.begin(), after.end(), [&](const Candidate& c) { return c.id == id; });
             ASSERT_NE(it, after.end()) << "candidate " << id << " lost";
             EXPECT_EQ(it->status, CandidateStatus::done);
-            EXPECT_EQ(it->val_error, error);
+            EXPECT_EQ(std::make_pair(it->val_error, it->seconds), record) << "candidate " << id << " trained again";
         }
     }
     EXPECT_GE(killed, 3);
@@ -147,7 +149,7 @@ TEST(Resume, KilledSearchesResumeWithoutLosingFinishedCandidates)
         EXPECT_TRUE(hashes.insert(c.arch.canonical_hash()).second) << "duplicate architecture " << c.id;
         EXPECT_TRUE(std::filesystem::exists(store.weights_path(c.weights)));
         if (finished.count(c.id)) {
-            EXPECT_EQ(c.val_error, finished[c.id]);
+            EXPECT_EQ(std::make_pair(c.val_error, c.seconds), finished[c.id]) << "candidate " << c.id << " trained again";
         }
     }
     const auto generations = store.generations();

@@ -55,7 +55,8 @@ struct MorphResult {
 };
 
 /// Nodes after which deepen may insert a layer: outputs that are never negative (ReLU, pools,
-/// concats and global pools of them), feature maps or vectors, not the network output.
+/// concats and global pools of them), feature maps or vectors of at most 2048 features, not the
+/// network output.
 std::vector<int> deepen_sites(const Architecture& arch);
 /// After a feature map: inserts conv(k x k, same channels) + batch_norm + relu, exact in eval
 /// mode. After a vector (the head): inserts an identity linear + relu, exact in both modes;

@@ -80,13 +80,17 @@ public:
     std::int64_t add(const Candidate& c);
     /// Stores several in one transaction (a generation's queue): all or none.
     std::vector<std::int64_t> add_all(const std::vector<Candidate>& cs);
-    /// Writes every field of an existing candidate.
+    /// Writes what training changes of an existing candidate: status, objectives, epochs,
+    /// wall-clock, weights (and architecture); generation, parent and operators stay.
     void update(const Candidate& c);
     std::vector<Candidate> candidates() const;
     std::optional<Candidate> candidate(std::int64_t id) const;
 
     void record_generation(const GenerationRecord& g);
     std::vector<GenerationRecord> generations() const;
+
+    /// Replaces the stored settings (RunInfo::config_json): a resume that changes the budget.
+    void set_config_json(const std::string& json);
 
     /// Wall-clock the run has spent, summed over the processes that worked on it.
     double elapsed_seconds() const;
