@@ -59,12 +59,41 @@ Architecture architecture_for(const std::string& path, const ImageSet& data)
     return arch;
 }
 
-void save_model(const std::string& dir, Network& net)
+void save_model(const std::string& dir, Network& net, const Normalization* norm)
 {
     ensure_directory(dir);
     const std::filesystem::path d(dir);
     net->architecture().save((d / "arch.json").string());
     save_weights(net, (d / "model.pt").string());
+    if (norm) write_text_atomically((d / "normalization.json").string(), normalization_json(*norm).dump() + "\n");
+}
+
+nlohmann::json normalization_json(const Normalization& norm) { return {{"mean", norm.mean}, {"std", norm.std}}; }
+
+Normalization normalization_from_json(const nlohmann::json& j)
+{
+    Normalization n;
+    try {
+        n.mean = j.at("mean").get<std::vector<float>>();
+        n.std = j.at("std").get<std::vector<float>>();
+    } catch (const nlohmann::json::exception& e) {
+        fail(std::string("normalization: ") + e.what());
+    }
+    if (n.mean.size() != n.std.size() || n.mean.empty()) fail("normalization: mean and std must be non-empty and of one length");
+    for (float s : n.std)
+        if (!(s > 0)) fail("normalization: every std must be positive");
+    return n;
+}
+
+std::optional<Normalization> load_normalization(const std::string& dir)
+{
+    const auto path = (std::filesystem::path(dir) / "normalization.json").string();
+    if (!std::filesystem::exists(path)) return std::nullopt;
+    try {
+        return normalization_from_json(nlohmann::json::parse(read_text_file(path)));
+    } catch (const nlohmann::json::parse_error& e) {
+        fail(path + ": " + e.what());
+    }
 }
 
 Augmentation default_augmentation(const ImageSet& data)

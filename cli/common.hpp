@@ -7,6 +7,9 @@
 #include <paretonas/data/dataset.hpp>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <optional>
 
 #include <string>
 
@@ -41,8 +44,13 @@ PreparedData prepare_data(const DataOptions& o, std::uint64_t seed);
 /// The architecture from `path`, checked against the data; the built-in default when empty.
 Architecture architecture_for(const std::string& path, const ImageSet& data);
 
-/// Writes `dir`/arch.json and `dir`/model.pt (atomically).
-void save_model(const std::string& dir, Network& net);
+/// Writes `dir`/arch.json, `dir`/model.pt and, when known, `dir`/normalization.json (the
+/// per-channel mean and std of pixels in [0, 1] the model was trained with), atomically.
+void save_model(const std::string& dir, Network& net, const Normalization* norm = nullptr);
+/// The normalization saved next to a model, if any.
+std::optional<Normalization> load_normalization(const std::string& dir);
+nlohmann::json normalization_json(const Normalization& norm);
+Normalization normalization_from_json(const nlohmann::json& j);
 
 /// Random crops of 1/14 of the side, and horizontal flips only for data sets whose classes are
 /// mirror-symmetric (Fashion-MNIST, CIFAR): flipped digits are other digits.

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <optional>
 
 namespace paretonas::cli {
 
@@ -29,12 +30,18 @@ CLI::App* add_export_command(CLI::App& app, ExportOptions& o)
 
 namespace {
 
-Network load_source(const ExportOptions& o)
+struct Source {
+    Network net{nullptr};
+    std::optional<Normalization> norm;
+};
+
+Source load_source(const ExportOptions& o)
 {
     if (o.run.empty() == o.model.empty()) fail("export needs either --run with --id, or --model");
     if (!o.model.empty()) {
         const std::filesystem::path dir(o.model);
-        return load_network(Architecture::load((dir / "arch.json").string()), (dir / "model.pt").string(), torch::kCPU);
+        return {load_network(Architecture::load((dir / "arch.json").string()), (dir / "model.pt").string(), torch::kCPU),
+                load_normalization(o.model)};
     }
     if (o.id < 0) fail("export --run needs --id (see `paretonas front --run " + o.run + "`)");
     const auto store = RunStore::open_read_only(o.run);
@@ -42,7 +49,10 @@ Network load_source(const ExportOptions& o)
     if (!c) fail("run " + o.run + " has no candidate " + std::to_string(o.id));
     if (c->status != CandidateStatus::done)
         fail("candidate " + std::to_string(o.id) + " of run " + o.run + " is " + status_name(c->status) + ", not trained");
-    return load_network(c->arch, store.weights_path(c->weights), torch::kCPU);
+    const auto settings = nlohmann::json::parse(store.info().config_json);
+    std::optional<Normalization> norm;
+    if (settings.contains("normalization")) norm = normalization_from_json(settings.at("normalization"));
+    return {load_network(c->arch, store.weights_path(c->weights), torch::kCPU), norm};
 }
 
 } // namespace
@@ -51,21 +61,26 @@ int run_export(const ExportOptions& o, std::ostream& out)
 {
     if (o.format != "onnx" && o.format != "json" && o.format != "torch")
         fail("unknown export format '" + o.format + "' (onnx, json or torch)");
-    auto net = load_source(o);
+    auto [net, norm] = load_source(o);
     const auto& arch = net->architecture();
     if (o.format == "onnx") {
         OnnxOptions options;
         options.opset = o.opset;
         options.fold_batch_norm = !o.no_fold;
+        if (norm) {
+            options.mean = norm->mean;
+            options.std = norm->std;
+        }
         export_onnx(*net, o.out, options);
         out << "wrote " << o.out << ": ONNX opset " << o.opset << ", input [batch," << arch.input_shape()[0] << ","
-            << arch.input_shape()[1] << "," << arch.input_shape()[2] << "] normalised as in training, output logits ["
-            << "batch," << arch.num_classes() << "]; " << parameter_count(arch) << " params" << std::endl;
+            << arch.input_shape()[1] << "," << arch.input_shape()[2] << "] "
+            << (norm ? "pixels scaled to [0, 1] (normalisation inside the model)" : "normalised as in training (no normalization.json found)")
+            << ", output logits [batch," << arch.num_classes() << "]; " << parameter_count(arch) << " params" << std::endl;
     } else if (o.format == "json") {
         arch.save(o.out);
         out << "wrote " << o.out << std::endl;
     } else {
-        save_model(o.out, net);
+        save_model(o.out, net, norm ? &*norm : nullptr);
         out << "wrote " << o.out << "/{arch.json,model.pt}" << std::endl;
     }
     return 0;

@@ -185,7 +185,9 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
     if (!resuming) {
         RunInfo info;
         info.method = "lemonade";
-        info.config_json = settings_json(o, seed).dump();
+        auto settings = settings_json(o, seed);
+        settings["normalization"] = normalization_json(data.norm);  // for export: models take raw pixels
+        info.config_json = settings.dump();
         info.data = data.summary();
         info.objectives = objective_names(o.lemonade.objectives);
         info.reference = default_reference(o.lemonade.objectives, o.lemonade.constraints);

@@ -70,7 +70,7 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
 
     if (!o.out.empty()) {
         const std::filesystem::path dir(o.out);
-        save_model(o.out, net);
+        save_model(o.out, net, &norm);
         nlohmann::json j;
         j["data"] = source.train->name;
         j["validation_error"] = val.error;

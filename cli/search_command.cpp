@@ -125,7 +125,7 @@ int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
     };
     auto result = nash(start, data.split.train, data.split.validation, data.norm, o.nash, device, callbacks);
 
-    save_model((std::filesystem::path(o.out) / "best").string(), result.best);
+    save_model((std::filesystem::path(o.out) / "best").string(), result.best, &data.norm);
     const auto test = DataView::all(data.source.test);
     const double best_test = evaluate(result.best, test, data.norm, device).error;
     // No step may have run when the budget was spent on the start network.

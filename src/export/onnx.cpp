@@ -218,6 +218,16 @@ onnx::ModelProto GraphWriter::model()
     };
     value_info(m_graph->add_input(), "input", m_arch.input_shape());
     m_value[m_arch.input_id()] = "input";
+    if (!m_options.mean.empty()) {
+        const auto channels = m_arch.input_shape()[0];
+        if (static_cast<std::int64_t>(m_options.mean.size()) != channels || m_options.std.size() != m_options.mean.size())
+            fail("onnx export: normalisation has " + std::to_string(m_options.mean.size()) + " means and " +
+                 std::to_string(m_options.std.size()) + " stds for " + std::to_string(channels) + " input channels");
+        const auto per_channel = [&](const std::vector<float>& v) { return torch::tensor(v).reshape({1, channels, 1, 1}); };
+        node("Sub", {"input", initializer("input.mean", per_channel(m_options.mean))}, "input.centred");
+        node("Div", {"input.centred", initializer("input.std", per_channel(m_options.std))}, "input.normalised");
+        m_value[m_arch.input_id()] = "input.normalised";
+    }
     for (int id : m_arch.topological_order()) emit(m_arch.node(id));
     node("Identity", {m_value.at(m_arch.output_id())}, "logits");
     value_info(m_graph->add_output(), "logits", {m_arch.num_classes()});

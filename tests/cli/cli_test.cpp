@@ -179,9 +179,11 @@ TEST(Cli, SearchLemonadePrintsTheFrontAndFrontReadsIt)
     const auto onnx = run({"export", "--run", run_dir, "--id", id, "--out", out.file("m.onnx")});
     ASSERT_EQ(onnx.code, 0) << onnx.err;
     EXPECT_THAT(onnx.out, HasSubstr("ONNX opset 13"));
+    EXPECT_THAT(onnx.out, HasSubstr("pixels scaled to [0, 1] (normalisation inside the model)"));
     std::ifstream file(out.file("m.onnx"), std::ios::binary);
     EXPECT_NO_THROW(paretonas::check_onnx(std::string(std::istreambuf_iterator<char>(file), {})));
     ASSERT_EQ(run({"export", "--run", run_dir, "--id", id, "--format", "torch", "--out", out.file("m")}).code, 0);
+    EXPECT_TRUE(std::filesystem::exists(out.file("m/normalization.json")));
     EXPECT_EQ(run({"export", "--model", out.file("m"), "--format", "json", "--out", out.file("m.json")}).code, 0);
     EXPECT_EQ(paretonas::Architecture::load(out.file("m.json")), paretonas::Architecture::load(j.at("front")[0].at("arch").get<std::string>()));
     expect_one_line_error(run({"export", "--run", run_dir, "--id", "9999", "--out", out.file("x")}), "has no candidate 9999");

@@ -36,7 +36,9 @@ double runtime_gap(Network& net, const OnnxOptions& options, const test::TempDir
         expected = net->forward(x);
     }
     export_onnx(*net, dir.file("model.onnx"), options);
-    write_floats(dir.file("input.f32"), x);
+    // With the normalisation inside the model, it takes the pixels that normalise to x.
+    const auto per_channel = [&](const std::vector<float>& v) { return torch::tensor(v).reshape({1, s[0], 1, 1}); };
+    write_floats(dir.file("input.f32"), options.mean.empty() ? x : x * per_channel(options.std) + per_channel(options.mean));
     write_floats(dir.file("expected.f32"), expected);
     const std::string command = "node " PARETONAS_SOURCE_DIR "/tests/export/run_onnx.js " + dir.file("model.onnx") + " " +
                                 dir.file("input.f32") + " 3," + std::to_string(s[0]) + "," + std::to_string(s[1]) + "," +
@@ -96,6 +98,18 @@ TEST(OnnxExport, OnnxRuntimeMatchesParetonasOnEveryOp)
             EXPECT_LE(runtime_gap(net, options, dir), 1e-4) << "fold " << fold << "\n" << arch;
         }
     }
+}
+
+TEST(OnnxExport, NormalisationInsideTheModelTakesPixels)
+{
+    const test::TempDir dir;
+    auto net = test::trained_like(fixtures::every_op_network(), 7);
+    OnnxOptions options;
+    options.mean = {0.2f, 0.5f, 0.7f};
+    options.std = {0.3f, 0.25f, 0.2f};
+    EXPECT_LE(runtime_gap(net, options, dir), 1e-4);
+    options.std.pop_back();
+    EXPECT_THAT(test::error_message([&] { onnx_model(*net, options); }), HasSubstr("3 means and 2 stds for 3 input channels"));
 }
 
 TEST(OnnxExport, PassesTheCheckerAndFoldsBatchNorms)
