@@ -3,6 +3,7 @@
 #include "common.hpp"
 #include "progress.hpp"
 #include "export_command.hpp"
+#include "predict_command.hpp"
 #include "search_command.hpp"
 
 #include <paretonas/core/costs.hpp>
@@ -153,6 +154,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     auto* front_cmd = add_front_command(app, front_opts);
     ExportOptions export_opts;
     auto* export_cmd = add_export_command(app, export_opts);
+    PredictOptions predict_opts;
+    auto* predict_cmd = add_predict_command(app, predict_opts);
     cost_cmd->add_option("--arch", cost_opts.arch_path, "architecture JSON, or 'default'")->required();
     cost_cmd->add_option("--batch-size", cost_opts.batch_size, "images per timed forward pass")->capture_default_str()->check(CLI::PositiveNumber);
     cost_cmd->add_option("--repeats", cost_opts.repeats, "timed forward passes")->capture_default_str()->check(CLI::PositiveNumber);
@@ -183,6 +186,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (search_cmd->parsed()) return run_search(common, search_opts, out);
         if (front_cmd->parsed()) return run_front(front_opts, out);
         if (export_cmd->parsed()) return run_export(export_opts, out);
+        if (predict_cmd->parsed()) return run_predict(predict_opts, out);
     } catch (const InputError& e) {
         err << "paretonas: error: " << one_line(e.what()) << std::endl;
         return 2;

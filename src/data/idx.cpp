@@ -62,6 +62,17 @@ IdxFile read_idx_file(const std::string& path, std::uint32_t magic)
     return file;
 }
 
+ImageSet images_of(const std::string& path, const IdxFile& images)
+{
+    ImageSet set;
+    set.name = path;
+    set.channels = 1;
+    set.height = images.dims[1];
+    set.width = images.dims[2];
+    set.pixels.assign(images.data(), images.data() + std::size_t{images.dims[0]} * images.dims[1] * images.dims[2]);
+    return set;
+}
+
 } // namespace
 
 ImageSet read_idx(const std::string& images_path, const std::string& labels_path, int num_classes)
@@ -73,18 +84,21 @@ ImageSet read_idx(const std::string& images_path, const std::string& labels_path
         fail(images_path + " and " + labels_path + ": image/label count mismatch (" +
              std::to_string(images.dims[0]) + " images, " + std::to_string(labels.dims[0]) + " labels)");
 
-    ImageSet set;
-    set.name = images_path;
-    set.channels = 1;
-    set.height = images.dims[1];
-    set.width = images.dims[2];
+    ImageSet set = images_of(images_path, images);
     set.num_classes = num_classes;
     set.labels.assign(labels.data(), labels.data() + labels.dims[0]);
     for (std::size_t i = 0; i < set.labels.size(); ++i)
         if (set.labels[i] >= num_classes)
             fail(labels_path + ": label out of range (label " + std::to_string(set.labels[i]) + " of image " +
                  std::to_string(i) + ", expected < " + std::to_string(num_classes) + ")");
-    set.pixels.assign(images.data(), images.data() + set.size() * set.image_bytes());
+    return set;
+}
+
+ImageSet read_idx_images(const std::string& images_path)
+{
+    const IdxFile images = read_idx_file(images_path, images_magic);
+    ImageSet set = images_of(images_path, images);
+    set.labels.assign(images.dims[0], 0);
     return set;
 }
 

@@ -187,7 +187,36 @@ TEST(Cli, SearchLemonadePrintsTheFrontAndFrontReadsIt)
     EXPECT_EQ(run({"export", "--model", out.file("m"), "--format", "json", "--out", out.file("m.json")}).code, 0);
     EXPECT_EQ(paretonas::Architecture::load(out.file("m.json")), paretonas::Architecture::load(j.at("front")[0].at("arch").get<std::string>()));
     expect_one_line_error(run({"export", "--run", run_dir, "--id", "9999", "--out", out.file("x")}), "has no candidate 9999");
-    expect_one_line_error(run({"export", "--out", out.file("x")}), "export needs either --run with --id, or --model");
+    expect_one_line_error(run({"export", "--out", out.file("x")}), "give either --run with --id, or --model");
+
+    // predict: an IDX file and the same images as PGM files give the same answers.
+    const auto idx = run({"predict", "--model", out.file("m"), "--images", data.file("t10k-images-idx3-ubyte"), "--json", "--top", "2"});
+    ASSERT_EQ(idx.code, 0) << idx.err;
+    const auto by_idx = nlohmann::json::parse(idx.out);
+    ASSERT_EQ(by_idx.size(), 20u);
+    const auto tiny = paretonas::test::make_set(20, 1, 12, 12, 10);
+    std::filesystem::create_directories(out.file("pgm"));
+    for (int i = 0; i < 3; ++i) {
+        std::ofstream pgm(out.file("pgm/img" + std::to_string(i) + ".pgm"), std::ios::binary);
+        pgm << "P5\n12 12\n255\n";
+        pgm.write(reinterpret_cast<const char*>(tiny.pixels.data()) + i * 144, 144);
+    }
+    const auto files = run({"predict", "--run", run_dir, "--id", id, "--images", out.file("pgm"), "--json", "--top", "2"});
+    ASSERT_EQ(files.code, 0) << files.err;
+    const auto by_file = nlohmann::json::parse(files.out);
+    ASSERT_EQ(by_file.size(), 3u);
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(by_file[i].at("image"), "img" + std::to_string(i) + ".pgm");
+        EXPECT_EQ(by_file[i].at("top"), by_idx[i].at("top"));
+        const double p0 = by_file[i].at("top")[0].at("probability"), p1 = by_file[i].at("top")[1].at("probability");
+        EXPECT_GE(p0, p1);
+        EXPECT_LE(p0 + p1, 1.0 + 1e-6);
+    }
+    std::ofstream(out.file("small.pgm"), std::ios::binary) << "P5\n2 2\n255\n" << std::string(4, 'x');
+    expect_one_line_error(run({"predict", "--model", out.file("m"), "--images", out.file("small.pgm")}),
+                          "small.pgm: image is 2x2, the model takes 12x12");
+    std::filesystem::remove(out.file("m/normalization.json"));
+    expect_one_line_error(run({"predict", "--model", out.file("m"), "--images", out.file("pgm")}), "the model has no normalization.json");
     expect_one_line_error(run({"export", "--model", out.file("m"), "--format", "tflite", "--out", out.file("x")}),
                           "unknown export format 'tflite'");
     EXPECT_EQ(j.at("reference"), nlohmann::json({1.0, 6.0}));  // error 1, log10 of --max-params

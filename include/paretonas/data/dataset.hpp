@@ -60,6 +60,14 @@ std::vector<std::uint8_t> read_file_bytes(const std::string& path);
 /// image/label count mismatch, label out of range.
 ImageSet read_idx(const std::string& images_path, const std::string& labels_path, int num_classes = 10);
 
+/// Reads only an IDX image file (what `predict` is given): labels are all 0 and num_classes 0.
+ImageSet read_idx_images(const std::string& images_path);
+
+/// Decodes PNG, JPEG, BMP, GIF or PGM/PPM files (stb_image) into one set of `channels` x
+/// `height` x `width` images (grey or RGB as asked). Throws InputError naming a file that does
+/// not decode or has another size.
+ImageSet read_image_files(const std::vector<std::string>& paths, std::int64_t channels, std::int64_t height, std::int64_t width);
+
 /// Reads CIFAR binary batches: per record one label byte (CIFAR-10) or coarse+fine label bytes
 /// (CIFAR-100, fine label used) followed by 3 x 32 x 32 pixels. Throws InputError on a missing
 /// file, a size that is not a whole number of records, or a label out of range.

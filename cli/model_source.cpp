@@ -1,0 +1,38 @@
+#include "model_source.hpp"
+
+#include <paretonas/core/error.hpp>
+#include <paretonas/store/run_store.hpp>
+
+#include <filesystem>
+
+namespace paretonas::cli {
+
+void add_model_options(CLI::App* cmd, ModelRef& ref)
+{
+    cmd->add_option("--run", ref.run, "search run directory (with --id)");
+    cmd->add_option("--id", ref.id, "candidate id in the run (see `paretonas front`)");
+    cmd->add_option("--model", ref.model, "or a model directory holding arch.json and model.pt (train --out, search best/, export --format torch)");
+}
+
+LoadedModel load_model(const ModelRef& ref, c10::Device device)
+{
+    if (ref.run.empty() == ref.model.empty()) fail("give either --run with --id, or --model");
+    if (!ref.model.empty()) {
+        const std::filesystem::path dir(ref.model);
+        return {load_network(Architecture::load((dir / "arch.json").string()), (dir / "model.pt").string(), device),
+                load_normalization(ref.model), ""};
+    }
+    if (ref.id < 0) fail("--run needs --id (see `paretonas front --run " + ref.run + "`)");
+    const auto store = RunStore::open_read_only(ref.run);
+    const auto c = store.candidate(ref.id);
+    if (!c) fail("run " + ref.run + " has no candidate " + std::to_string(ref.id));
+    if (c->status != CandidateStatus::done)
+        fail("candidate " + std::to_string(ref.id) + " of run " + ref.run + " is " + status_name(c->status) + ", not trained");
+    LoadedModel loaded{load_network(c->arch, store.weights_path(c->weights), device), std::nullopt, ""};
+    const auto settings = nlohmann::json::parse(store.info().config_json);
+    if (settings.contains("normalization")) loaded.norm = normalization_from_json(settings.at("normalization"));
+    if (settings.contains("data")) loaded.data = settings.at("data").value("name", "");
+    return loaded;
+}
+
+} // namespace paretonas::cli
