@@ -33,8 +33,11 @@ void LemonadeConfig::validate() const
 
 std::vector<Architecture> default_initial_population(const Shape& input_shape, int num_classes)
 {
+    // Log-spaced sizes, so that the front covers small to large models from the first generation
+    // and the search refines it in between and beyond (a 60-minute run on 2 cores grew the
+    // largest of three by 2x only, see docs/results.md).
     return {conv_chain(input_shape, num_classes, {8, 16}, {0}), conv_chain(input_shape, num_classes, {16, 32, 64}, {0, 1}),
-            default_architecture(input_shape, num_classes)};
+            default_architecture(input_shape, num_classes), conv_chain(input_shape, num_classes, {64, 64, 128, 128, 256}, {1, 3})};
 }
 
 namespace {

@@ -155,5 +155,5 @@ TEST(Resume, KilledSearchesResumeWithoutLosingFinishedCandidates)
     const auto generations = store.generations();
     ASSERT_EQ(generations.size(), 4u);
     for (int g = 0; g < 4; ++g) EXPECT_EQ(generations[static_cast<std::size_t>(g)].generation, g);
-    EXPECT_EQ(std::count_if(all.begin(), all.end(), [](const Candidate& c) { return c.generation == 0; }), 3);
+    EXPECT_EQ(std::count_if(all.begin(), all.end(), [](const Candidate& c) { return c.generation == 0; }), 4);  // the default initial population
 }

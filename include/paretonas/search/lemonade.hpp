@@ -38,7 +38,7 @@ struct LemonadeConfig {
     void validate() const;
 };
 
-/// Three small chains of conv-BN-ReLU blocks (about 1.4k, 24k and 140k parameters on 28x28
+/// Four chains of conv-BN-ReLU blocks (about 1.4k, 24k, 140k and 560k parameters on 28x28
 /// inputs), so the front starts spread over costs.
 std::vector<Architecture> default_initial_population(const Shape& input_shape, int num_classes);
 
