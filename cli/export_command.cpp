@@ -5,12 +5,8 @@
 #include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
 #include <paretonas/export/onnx.hpp>
-#include <paretonas/store/run_store.hpp>
 
 #include <torch/torch.h>
-
-#include <filesystem>
-#include <optional>
 
 namespace paretonas::cli {
 
