@@ -17,6 +17,7 @@ void add_common_options(CLI::App* cmd, CommonOptions& o)
     cmd->add_option("--threads", o.threads, "CPU threads for LibTorch (0: one per core)")->check(CLI::NonNegativeNumber);
     cmd->add_option("--seed", o.seed, "seed for weights, data order and splits")->capture_default_str();
     cmd->add_flag("--quiet", o.quiet, "print only the final result");
+    cmd->add_flag("--json-log", o.json_log, "progress as JSON lines (one object per event) instead of text");
 }
 
 void add_data_options(CLI::App* cmd, DataOptions& o)

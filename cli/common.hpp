@@ -20,6 +20,7 @@ struct CommonOptions {
     int threads = 0;
     std::uint64_t seed = 0;
     bool quiet = false;
+    bool json_log = false;
 };
 
 struct DataOptions {

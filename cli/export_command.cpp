@@ -22,25 +22,32 @@ CLI::App* add_export_command(CLI::App& app, ExportOptions& o)
     return cmd;
 }
 
+void write_onnx(LoadedModel& model, const std::string& path, int opset, bool fold_batch_norm)
+{
+    OnnxOptions options;
+    options.opset = opset;
+    options.fold_batch_norm = fold_batch_norm;
+    if (model.norm) {
+        options.mean = model.norm->mean;
+        options.std = model.norm->std;
+    }
+    export_onnx(*model.net, path, options);
+}
+
 int run_export(const ExportOptions& o, std::ostream& out)
 {
     if (o.format != "onnx" && o.format != "json" && o.format != "torch")
         fail("unknown export format '" + o.format + "' (onnx, json or torch)");
-    auto [net, norm, data] = load_model(o.source, torch::kCPU);
+    auto model = load_model(o.source, torch::kCPU);
+    auto& net = model.net;
+    const auto& norm = model.norm;
     const auto& arch = net->architecture();
     if (o.format == "onnx") {
-        OnnxOptions options;
-        options.opset = o.opset;
-        options.fold_batch_norm = !o.no_fold;
-        if (norm) {
-            options.mean = norm->mean;
-            options.std = norm->std;
-        }
-        export_onnx(*net, o.out, options);
+        write_onnx(model, o.out, o.opset, !o.no_fold);
         out << "wrote " << o.out << ": ONNX opset " << o.opset << ", input [batch," << arch.input_shape()[0] << ","
             << arch.input_shape()[1] << "," << arch.input_shape()[2] << "] "
             << (norm ? "pixels scaled to [0, 1] (normalisation inside the model)" : "normalised as in training (no normalization.json found)")
-            << ", output logits [batch," << arch.num_classes() << "]; " << parameter_count(arch) << " params" << std::endl;
+            << ", output logits [batch," << arch.num_classes() << "]; " << parameter_count(arch) << " params; " << model.origin << " weights" << std::endl;
     } else if (o.format == "json") {
         arch.save(o.out);
         out << "wrote " << o.out << std::endl;

@@ -20,6 +20,8 @@ struct ExportOptions {
 CLI::App* add_export_command(CLI::App& app, ExportOptions& o);
 int run_export(const ExportOptions& o, std::ostream& out);
 
+/// Writes `model` as checked ONNX to `path`, with its normalisation inside when known.
+void write_onnx(LoadedModel& model, const std::string& path, int opset = 13, bool fold_batch_norm = true);
 
 } // namespace paretonas::cli
 

@@ -1,5 +1,6 @@
 // `paretonas search --method lemonade` and `paretonas front`.
 #include "progress.hpp"
+#include "run_view.hpp"
 #include "search_command.hpp"
 
 #include <paretonas/core/error.hpp>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <sstream>
 
 namespace paretonas::cli {
 
@@ -43,75 +45,6 @@ json settings_json(const SearchOptions& o, std::uint64_t seed)
             {"data", {{"name", o.data.data}, {"root", o.data.data_root.empty() ? "" : std::filesystem::absolute(o.data.data_root).string()},
                       {"val_fraction", o.data.val_fraction},
                       {"subset", o.data.subset}, {"seed", seed}}}};
-}
-
-void restore_settings(const json& j, SearchOptions& o, std::uint64_t& seed)
-{
-    auto& l = o.lemonade;
-    l.generations = j.at("generations");
-    l.children_proposed = j.at("children_proposed");
-    l.children_accepted = j.at("children_accepted");
-    l.morphisms_per_child = j.at("morphisms_per_child");
-    l.epochs_initial = j.at("epochs_initial");
-    l.epochs_child = j.at("epochs_child");
-    l.lr_start = j.at("lr_start");
-    l.lr_end = j.at("lr_end");
-    l.train.batch_size = j.at("batch_size");
-    l.train.weight_decay = j.at("weight_decay");
-    if (!o.budget_option || o.budget_option->count() == 0) l.budget_seconds = j.at("budget_seconds");
-    l.constraints.max_params = j.at("max_params");
-    l.constraints.max_madds = j.at("max_madds");
-    l.constraints.max_latency_ms = j.at("max_latency_ms");
-    const auto& d = j.at("data");
-    o.data.data = d.at("name");
-    o.data.data_root = d.at("root");
-    o.data.val_fraction = d.at("val_fraction");
-    o.data.subset = d.at("subset");
-    seed = d.at("seed");
-}
-
-struct FrontView {
-    std::vector<Candidate> front;
-    GenerationRecord last;
-    bool has_generation = false;
-};
-
-FrontView read_front(const RunStore& store)
-{
-    const auto objectives = objectives_from_names(store.info().objectives);
-    const auto settings = json::parse(store.info().config_json);
-    Constraints constraints;
-    constraints.max_params = settings.value("max_params", 0.0);
-    constraints.max_madds = settings.value("max_madds", 0.0);
-    constraints.max_latency_ms = settings.value("max_latency_ms", 0.0);
-    FrontView v;
-    v.front = current_front(store.candidates(), objectives, constraints);
-    std::sort(v.front.begin(), v.front.end(), [](const Candidate& a, const Candidate& b) { return a.parameters < b.parameters; });
-    const auto generations = store.generations();
-    if (!generations.empty()) {
-        v.last = generations.back();
-        v.has_generation = true;
-    }
-    return v;
-}
-
-using TestErrors = std::map<std::int64_t, double>;
-
-// Test error of each front member, on the test set of the data the run was started with. The
-// test set is read here only, on request, never by the search.
-TestErrors test_errors(const RunStore& store, const std::vector<Candidate>& front, c10::Device device)
-{
-    SearchOptions o;
-    std::uint64_t seed = 0;
-    restore_settings(json::parse(store.info().config_json), o, seed);
-    const auto data = prepare_data(o.data, seed);
-    const auto test = DataView::all(data.source.test);
-    TestErrors errors;
-    for (const auto& c : front) {
-        auto net = load_network(c.arch, store.weights_path(c.weights), device);
-        errors[c.id] = evaluate(net, test, data.norm, device).error;
-    }
-    return errors;
 }
 
 void print_front(const RunStore& store, const FrontView& v, std::ostream& out, const TestErrors& tests = {})
@@ -201,30 +134,56 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
         settings["budget_seconds"] = o.lemonade.budget_seconds;  // the next resume keeps the new budget
         store.set_config_json(settings.dump());
     }
-    if (!common.quiet)
-        out << (resuming ? "resuming " : "starting ") << o.out << ": lemonade on " << data.summary() << "; budget "
-            << format_duration(o.lemonade.budget_seconds) << " (" << format_duration(store.elapsed_seconds()) << " spent); device "
-            << device.str() << ", " << torch::get_num_threads() << " threads" << std::endl;
+    auto progress = make_progress(common, out);
+    progress.log("start",
+                 std::string(resuming ? "resuming " : "starting ") + o.out + ": lemonade on " + data.summary() + "; budget " +
+                     format_duration(o.lemonade.budget_seconds) + " (" + format_duration(store.elapsed_seconds()) + " spent); device " +
+                     device.str() + ", " + std::to_string(torch::get_num_threads()) + " threads",
+                 {{"run", o.out}, {"resuming", resuming}, {"data", data.summary()}, {"budget_seconds", o.lemonade.budget_seconds},
+                  {"elapsed_seconds", store.elapsed_seconds()}, {"device", device.str()}});
+    if (o.lemonade.budget_seconds > 0)
+        progress.set_budget_end(std::chrono::steady_clock::now() +
+                                std::chrono::milliseconds(static_cast<long long>(1000 * (o.lemonade.budget_seconds - store.elapsed_seconds()))));
 
+    double best_hypervolume = -1.0;
     LemonadeCallbacks callbacks;
+    callbacks.train = progress.callbacks(o.lemonade.epochs_child, false);
     callbacks.on_candidate = [&](const Candidate& c, const std::string& event) {
-        if (common.quiet || event == "training") return;
+        if (event == "training") {
+            char context[160];
+            std::snprintf(context, sizeof context, "gen %d  candidate %lld (%lld params)%s", c.generation, static_cast<long long>(c.id),
+                          static_cast<long long>(c.parameters),
+                          best_hypervolume >= 0 ? ("  HV " + std::to_string(best_hypervolume).substr(0, 6)).c_str() : "");
+            progress.set_context(context);
+            return;
+        }
         char line[300];
         std::snprintf(line, sizeof line, "  gen %d candidate %lld %s: val error %s, %lld params%s", c.generation,
                       static_cast<long long>(c.id), event.c_str(), percent(c.val_error).c_str(),
                       static_cast<long long>(c.parameters), c.approximate() ? " (distilled)" : "");
-        out << line << std::endl;
+        progress.log("candidate", line,
+                     {{"id", c.id}, {"generation", c.generation}, {"parent", c.parent}, {"status", event}, {"val_error", c.val_error},
+                      {"parameters", c.parameters}, {"multiply_adds", c.multiply_adds}, {"latency_ms", c.latency_ms},
+                      {"seconds", c.seconds}});
     };
     callbacks.on_generation = [&](const GenerationRecord& g, const std::vector<Candidate>& front) {
-        if (common.quiet) return;
-        out << "generation " << g.generation << ": front of " << front.size() << ", hypervolume " << g.hypervolume << " ("
-            << format_duration(g.seconds) << ")" << std::endl;
+        best_hypervolume = g.hypervolume;
+        std::ostringstream text;
+        text << "generation " << g.generation << ": front of " << front.size() << ", hypervolume " << g.hypervolume << " ("
+             << format_duration(g.seconds) << ")";
+        progress.log("generation", text.str(),
+                     {{"generation", g.generation}, {"front", g.front}, {"hypervolume", g.hypervolume}, {"seconds", g.seconds}});
     };
     const auto result = lemonade(store, data.split.train, data.split.validation, data.norm, o.lemonade, device, callbacks);
     const auto front = read_front(store);
     write_text_atomically((std::filesystem::path(o.out) / "front.json").string(), front_json(store, front).dump(1) + "\n");
-    if (!result.finished && !common.quiet) out << "budget spent; run the same command again with a larger --budget to go on" << std::endl;
-    print_front(store, front, out);
+    if (!result.finished) progress.log("budget", "budget spent; run the same command again with a larger --budget to go on");
+    if (common.json_log) {
+        auto j = front_json(store, front);
+        j["event"] = "front";
+        out << j.dump() << std::endl;
+    }
+    else print_front(store, front, out);
     return 0;
 }
 

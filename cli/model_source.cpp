@@ -1,5 +1,7 @@
 #include "model_source.hpp"
 
+#include "run_view.hpp"
+
 #include <paretonas/core/error.hpp>
 #include <paretonas/store/run_store.hpp>
 
@@ -11,6 +13,8 @@ void add_model_options(CLI::App* cmd, ModelRef& ref)
 {
     cmd->add_option("--run", ref.run, "search run directory (with --id)");
     cmd->add_option("--id", ref.id, "candidate id in the run (see `paretonas front`)");
+    cmd->add_option("--weights", ref.weights, "with --run: search, final (from `paretonas finalize`), or auto (final when there is one)")
+        ->capture_default_str();
     cmd->add_option("--model", ref.model, "or a model directory holding arch.json and model.pt (train --out, search best/, export --format torch)");
 }
 
@@ -20,7 +24,7 @@ LoadedModel load_model(const ModelRef& ref, c10::Device device)
     if (!ref.model.empty()) {
         const std::filesystem::path dir(ref.model);
         return {load_network(Architecture::load((dir / "arch.json").string()), (dir / "model.pt").string(), device),
-                load_normalization(ref.model), ""};
+                load_normalization(ref.model), "", ref.model};
     }
     if (ref.id < 0) fail("--run needs --id (see `paretonas front --run " + ref.run + "`)");
     const auto store = RunStore::open_read_only(ref.run);
@@ -28,7 +32,20 @@ LoadedModel load_model(const ModelRef& ref, c10::Device device)
     if (!c) fail("run " + ref.run + " has no candidate " + std::to_string(ref.id));
     if (c->status != CandidateStatus::done)
         fail("candidate " + std::to_string(ref.id) + " of run " + ref.run + " is " + status_name(c->status) + ", not trained");
-    LoadedModel loaded{load_network(c->arch, store.weights_path(c->weights), device), std::nullopt, ""};
+    if (ref.weights != "auto" && ref.weights != "search" && ref.weights != "final")
+        fail("unknown --weights '" + ref.weights + "' (search, final or auto)");
+    const auto final_model = ref.weights == "search" ? std::nullopt : delivered_final(store.finals(), ref.id);
+    if (ref.weights == "final" && !final_model)
+        fail("candidate " + std::to_string(ref.id) + " of run " + ref.run + " has no final model (run `paretonas finalize --run " + ref.run +
+             " --ids " + std::to_string(ref.id) + "`)");
+    LoadedModel loaded;
+    if (final_model) {
+        loaded.net = load_network(c->arch, store.final_path(final_model->weights), device);
+        loaded.origin = "final (" + std::to_string(final_model->epochs) + " epochs " + (final_model->from_scratch ? "from scratch" : "fine-tuned") + ")";
+    } else {
+        loaded.net = load_network(c->arch, store.weights_path(c->weights), device);
+        loaded.origin = "search";
+    }
     const auto settings = nlohmann::json::parse(store.info().config_json);
     if (settings.contains("normalization")) loaded.norm = normalization_from_json(settings.at("normalization"));
     if (settings.contains("data")) loaded.data = settings.at("data").value("name", "");

@@ -14,12 +14,14 @@ struct ModelRef {
     std::string run;
     std::int64_t id = -1;
     std::string model;
+    std::string weights = "auto";  // with --run: search, final, or auto (final when finalised)
 };
 
 struct LoadedModel {
     Network net{nullptr};
     std::optional<Normalization> norm;  // how its inputs were normalised in training, if known
     std::string data;                   // the data set it was trained on, if known ("fashion-mnist")
+    std::string origin;                 // which weights: "search", "final (10 epochs, fine-tuned)", ...
 };
 
 void add_model_options(CLI::App* cmd, ModelRef& ref);

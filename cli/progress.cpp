@@ -1,6 +1,7 @@
 #include "progress.hpp"
 
 #include <cstdio>
+#include <iostream>
 #include <unistd.h>
 
 namespace paretonas::cli {
@@ -20,7 +21,40 @@ std::string format_duration(double seconds)
 
 bool is_terminal(int fd) { return isatty(fd) == 1; }
 
-Progress::Progress(std::ostream& out, bool live, bool quiet) : m_out(out), m_live(live), m_quiet(quiet) {}
+Progress make_progress(const CommonOptions& common, std::ostream& out)
+{
+    return Progress(out, &out == &std::cout && is_terminal(fileno(stdout)), common.quiet,
+                    common.json_log ? Progress::Format::json : Progress::Format::text);
+}
+
+Progress::Progress(std::ostream& out, bool live, bool quiet, Format format)
+    : m_out(out), m_live(live && format == Format::text), m_quiet(quiet), m_format(format)
+{
+}
+
+void Progress::set_context(std::string context, double seconds_after_current)
+{
+    m_context = std::move(context);
+    m_seconds_after = seconds_after_current;
+}
+
+void Progress::clear_live_line()
+{
+    if (m_live && m_last_width > 0) m_out << '\r' << std::string(m_last_width, ' ') << '\r';
+    m_last_width = 0;
+}
+
+void Progress::log(const std::string& name, const std::string& text, nlohmann::json event)
+{
+    if (m_quiet) return;
+    if (m_format == Format::json) {
+        event["event"] = name;
+        m_out << event.dump() << std::endl;
+        return;
+    }
+    clear_live_line();
+    m_out << text << std::endl;
+}
 
 void Progress::on_batch(const BatchProgress& p)
 {
@@ -29,11 +63,15 @@ void Progress::on_batch(const BatchProgress& p)
     const auto now = std::chrono::steady_clock::now();
     if (p.batch != p.batches && now - m_last_draw < std::chrono::milliseconds(200)) return;
     m_last_draw = now;
-    char line[160];
-    const int width = std::snprintf(line, sizeof line, "epoch %d/%d  batch %lld/%lld  %.0f img/s  loss %.4f  lr %.4f  ETA %s",
-                                    p.epoch, p.epochs, static_cast<long long>(p.batch), static_cast<long long>(p.batches),
-                                    p.images_per_second, p.loss, p.lr, format_duration(p.eta_seconds).c_str());
-    const auto w = static_cast<std::size_t>(width > 0 ? width : 0);
+    const std::string left =
+        m_budget_end ? format_duration(std::chrono::duration<double>(*m_budget_end - now).count()) + " of budget left"
+                     : "ETA " + format_duration(p.eta_seconds + m_seconds_after);
+    char line[320];
+    const int width = std::snprintf(line, sizeof line, "%s%sepoch %d/%d  batch %lld/%lld  %.0f img/s  loss %.4f  %s",
+                                    m_context.c_str(), m_context.empty() ? "" : "  ", p.epoch, p.epochs,
+                                    static_cast<long long>(p.batch), static_cast<long long>(p.batches), p.images_per_second, p.loss,
+                                    left.c_str());
+    const auto w = static_cast<std::size_t>(width > 0 ? std::min<int>(width, sizeof line - 1) : 0);
     m_out << '\r' << line << std::string(m_last_width > w ? m_last_width - w : 0, ' ') << std::flush;
     m_last_width = w;
 }
@@ -41,26 +79,32 @@ void Progress::on_batch(const BatchProgress& p)
 void Progress::on_epoch(const EpochStats& s, int epochs)
 {
     if (m_quiet) return;
-    if (m_live && m_last_width > 0) m_out << '\r' << std::string(m_last_width, ' ') << '\r';
-    m_last_width = 0;
+    nlohmann::json event{{"epoch", s.epoch},          {"epochs", epochs},       {"lr", s.lr},
+                         {"train_loss", s.train_loss}, {"train_error", s.train_error}, {"seconds", s.seconds},
+                         {"images_per_second", s.images_per_second}};
+    if (!m_context.empty()) event["context"] = m_context;
     char line[200];
+    std::string text = m_context.empty() ? "" : m_context + "  ";
     std::snprintf(line, sizeof line, "epoch %d/%d  train loss %.4f  train error %.2f%%", s.epoch, epochs, s.train_loss,
                   100 * s.train_error);
-    m_out << line;
+    text += line;
     if (s.val_error >= 0) {
+        event["val_loss"] = s.val_loss;
+        event["val_error"] = s.val_error;
         std::snprintf(line, sizeof line, "  val loss %.4f  val error %.2f%%", s.val_loss, 100 * s.val_error);
-        m_out << line;
+        text += line;
     }
     std::snprintf(line, sizeof line, "  %.1fs  %.0f img/s", s.seconds, s.images_per_second);
-    m_out << line << std::endl;
+    log("epoch", text + line, event);
 }
 
-TrainCallbacks Progress::callbacks(int epochs)
+TrainCallbacks Progress::callbacks(int epochs, bool epoch_lines)
 {
     TrainCallbacks c;
     c.on_batch = [this](const BatchProgress& p) { on_batch(p); };
-    c.on_epoch = [this, epochs](const EpochStats& s) {
-        on_epoch(s, epochs);
+    c.on_epoch = [this, epochs, epoch_lines](const EpochStats& s) {
+        if (epoch_lines) on_epoch(s, epochs);
+        else clear_live_line();
         return true;
     };
     return c;

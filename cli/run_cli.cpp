@@ -3,7 +3,9 @@
 #include "common.hpp"
 #include "progress.hpp"
 #include "export_command.hpp"
+#include "finalize_command.hpp"
 #include "predict_command.hpp"
+#include "report_command.hpp"
 #include "search_command.hpp"
 
 #include <paretonas/core/costs.hpp>
@@ -55,19 +57,25 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
     const auto& [source, split, norm] = data;
     const auto arch = architecture_for(o.arch_path, *source.train);
     o.config.augment = o.no_augment ? Augmentation{} : default_augmentation(*source.train);
-    if (!common.quiet)
-        out << data.summary() << "; network " << parameter_count(arch)
-            << " params, " << multiply_adds(arch) << " MAdds; device " << device.str() << ", "
-            << torch::get_num_threads() << " threads" << std::endl;
+    auto progress = make_progress(common, out);
+    progress.log("start",
+                 data.summary() + "; network " + std::to_string(parameter_count(arch)) + " params, " +
+                     std::to_string(multiply_adds(arch)) + " MAdds; device " + device.str() + ", " +
+                     std::to_string(torch::get_num_threads()) + " threads",
+                 {{"data", data.summary()}, {"parameters", parameter_count(arch)}, {"multiply_adds", multiply_adds(arch)},
+                  {"device", device.str()}, {"threads", torch::get_num_threads()}});
 
     seed_everything(common.seed);
     Network net(arch);
-    Progress progress(out, is_terminal(fileno(stdout)) && &out == &std::cout, common.quiet);
     const auto result = train(net, split.train, &split.validation, norm, o.config, device, progress.callbacks(o.config.epochs));
     const auto val = evaluate(net, split.validation, norm, device);
     const auto test = evaluate(net, DataView::all(source.test), norm, device);
-    out << "validation error " << percent(val.error) << "  test error " << percent(test.error) << "  ("
-        << format_duration(result.seconds) << " training)" << std::endl;
+    if (common.json_log)
+        out << nlohmann::json{{"event", "result"}, {"val_error", val.error}, {"test_error", test.error}, {"seconds", result.seconds}}.dump()
+            << std::endl;
+    else
+        out << "validation error " << percent(val.error) << "  test error " << percent(test.error) << "  ("
+            << format_duration(result.seconds) << " training)" << std::endl;
 
     if (!o.out.empty()) {
         const std::filesystem::path dir(o.out);
@@ -87,7 +95,7 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
                                     {"train_error", e.train_error}, {"val_loss", e.val_loss},
                                     {"val_error", e.val_error}, {"seconds", e.seconds}});
         write_text_atomically((dir / "result.json").string(), j.dump(1) + "\n");
-        if (!common.quiet) out << "wrote " << (dir / "model.pt").string() << ", arch.json, result.json" << std::endl;
+        if (!common.quiet && !common.json_log) out << "wrote " << (dir / "model.pt").string() << ", arch.json, result.json" << std::endl;
     }
     return 0;
 }
@@ -152,6 +160,10 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     auto* search_cmd = add_search_command(app, common, search_opts);
     FrontOptions front_opts;
     auto* front_cmd = add_front_command(app, front_opts);
+    FinalizeOptions finalize_opts;
+    auto* finalize_cmd = add_finalize_command(app, common, finalize_opts);
+    ReportOptions report_opts;
+    auto* report_cmd = add_report_command(app, report_opts);
     ExportOptions export_opts;
     auto* export_cmd = add_export_command(app, export_opts);
     PredictOptions predict_opts;
@@ -185,6 +197,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (cost_cmd->parsed()) return run_cost(common, cost_opts, out);
         if (search_cmd->parsed()) return run_search(common, search_opts, out);
         if (front_cmd->parsed()) return run_front(front_opts, out);
+        if (finalize_cmd->parsed()) return run_finalize(common, finalize_opts, out);
+        if (report_cmd->parsed()) return run_report(report_opts, out);
         if (export_cmd->parsed()) return run_export(export_opts, out);
         if (predict_cmd->parsed()) return run_predict(predict_opts, out);
     } catch (const InputError& e) {

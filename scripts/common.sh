@@ -15,9 +15,13 @@ PACKAGES=(
   dataset-fashion-mnist
 )
 
+# Only the tests need a browser (the report's check): scripts/test.sh adds these.
+TEST_PACKAGES=(chromium fonts-dejavu-core)
+
+# Installs PACKAGES and any packages given as arguments that are missing.
 install_missing_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "${PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then return; fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite.
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-install_missing_packages
+install_missing_packages "${TEST_PACKAGES[@]}"
 install_node_packages
 configure_and_build
 cd "$BUILD_DIR"

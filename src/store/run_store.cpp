@@ -2,6 +2,8 @@
 #include <paretonas/core/files.hpp>
 #include <paretonas/store/run_store.hpp>
 
+#include "statement.hpp"
+
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
@@ -16,6 +18,7 @@ namespace paretonas {
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+using detail::Statement;
 
 namespace {
 
@@ -34,53 +37,13 @@ CREATE TABLE generations(
   generation INTEGER PRIMARY KEY, front TEXT NOT NULL, hypervolume REAL NOT NULL, seconds REAL NOT NULL);
 )sql";
 
-// A prepared statement that finalises itself.
-class Statement {
-public:
-    Statement(sqlite3* db, const std::string& sql) : m_db(db)
-    {
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &m_stmt, nullptr) != SQLITE_OK)
-            fail(std::string("run store: ") + sqlite3_errmsg(db));
-    }
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    Statement& bind(int i, std::int64_t v) { return check(sqlite3_bind_int64(m_stmt, i, v)); }
-    Statement& bind(int i, double v) { return check(sqlite3_bind_double(m_stmt, i, v)); }
-    Statement& bind(int i, const std::string& v) { return check(sqlite3_bind_text(m_stmt, i, v.c_str(), -1, SQLITE_TRANSIENT)); }
-    /// True while there is a row.
-    bool step()
-    {
-        const int rc = sqlite3_step(m_stmt);
-        if (rc == SQLITE_ROW) return true;
-        if (rc != SQLITE_DONE) fail(std::string("run store: ") + sqlite3_errmsg(m_db));
-        return false;
-    }
-    std::int64_t integer(int col) const { return sqlite3_column_int64(m_stmt, col); }
-    double real(int col) const { return sqlite3_column_double(m_stmt, col); }
-    std::string text(int col) const
-    {
-        const auto* p = sqlite3_column_text(m_stmt, col);
-        return p ? reinterpret_cast<const char*>(p) : "";
-    }
-
-private:
-    Statement& check(int rc)
-    {
-        if (rc != SQLITE_OK) fail(std::string("run store: ") + sqlite3_errmsg(m_db));
-        return *this;
-    }
-    sqlite3* m_db;
-    sqlite3_stmt* m_stmt = nullptr;
-};
-
-CandidateStatus status_from_name(const std::string& s)
-{
-    for (auto st : {CandidateStatus::queued, CandidateStatus::training, CandidateStatus::done, CandidateStatus::failed})
-        if (s == status_name(st)) return st;
-    fail("run store: unknown candidate status '" + s + "'");
-}
+// Added after schema 1 shipped; created on open, so older runs gain it without a migration.
+const char* kFinalsSchema = R"sql(
+CREATE TABLE IF NOT EXISTS finals(
+  candidate INTEGER NOT NULL, epochs INTEGER NOT NULL, from_scratch INTEGER NOT NULL, status TEXT NOT NULL,
+  test_error REAL NOT NULL, latency_ms REAL NOT NULL, seconds REAL NOT NULL, weights TEXT NOT NULL,
+  PRIMARY KEY(candidate, epochs, from_scratch));
+)sql";
 
 json morphisms_to_json(const std::vector<Morphism>& ms)
 {
@@ -149,6 +112,13 @@ const char* status_name(CandidateStatus s)
     return "?";
 }
 
+CandidateStatus status_from_name(const std::string& s)
+{
+    for (auto st : {CandidateStatus::queued, CandidateStatus::training, CandidateStatus::done, CandidateStatus::failed})
+        if (s == status_name(st)) return st;
+    fail("run store: unknown candidate status '" + s + "'");
+}
+
 bool Candidate::approximate() const
 {
     for (const auto& m : operators)
@@ -201,7 +171,7 @@ RunStore RunStore::create(const std::string& dir, const RunInfo& info)
     RunStore store(dir, nullptr, lock);
     store.m_db = open_database((fs::path(dir) / kDatabase).string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     store.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-    store.exec(std::string("BEGIN;") + kSchema);
+    store.exec(std::string("BEGIN;") + kSchema + kFinalsSchema);
     const json meta = {{"format", kFormat},           {"schema", kSchemaVersion},     {"method", info.method},
                        {"config", info.config_json},  {"data", info.data},            {"objectives", info.objectives},
                        {"reference", info.reference}, {"seed", std::to_string(info.seed)}, {"code_version", info.code_version}};
@@ -225,7 +195,7 @@ RunStore RunStore::open_with(const std::string& dir, bool read_only)
     RunStore store(dir, nullptr, read_only ? -1 : take_lock(dir));
     store.m_db = open_database(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
     store.load_info();
-    if (!read_only) store.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    if (!read_only) store.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") + kFinalsSchema);
     return store;
 }
 

@@ -17,6 +17,10 @@ void configure_runtime(const RuntimeOptions& options)
         // 32 MiB is glibc's ceiling for the mmap threshold on 64-bit (HEAP_MAX_SIZE / 2).
         mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
         mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+        // Above that ceiling every buffer is still a fresh mmap whose pages fault in on first
+        // touch: activations of a wide layer at batch 500 (evaluation) are 100 MB. With mmap off,
+        // they come from the heap and are reused (see docs/performance.md).
+        if (!options.allow_mmap) mallopt(M_MMAP_MAX, 0);
     }
 #endif
     // LibTorch's OpenMP default can be a single thread (libgomp honours the cgroup quota and

@@ -1,5 +1,4 @@
-#include "../../cli/run_cli.hpp"
-#include "common/test_support.hpp"
+#include "cli_support.hpp"
 
 #include <paretonas/core/costs.hpp>
 #include <paretonas/export/onnx.hpp>
@@ -18,36 +17,14 @@ using ::testing::HasSubstr;
 
 namespace {
 
-struct CliResult {
-    int code;
-    std::string out, err;
-};
-
-CliResult run(const std::vector<std::string>& args)
-{
-    std::ostringstream out, err;
-    const int code = paretonas::cli::run_cli(args, out, err);
-    return {code, out.str(), err.str()};
-}
-
-void expect_one_line_error(const CliResult& r, const std::string& fragment)
-{
-    EXPECT_EQ(r.code, 2);
-    EXPECT_THAT(r.err, HasSubstr(fragment));
-    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
-}
+using paretonas::test::expect_one_line_error;
+using paretonas::test::run;
+using paretonas::test::write_tiny_idx;
 
 std::string temp_file(const paretonas::test::TempDir& dir, const std::string& name, const std::string& content)
 {
     std::ofstream(dir.file(name)) << content;
     return dir.file(name);
-}
-
-// A directory with 40 train and 20 test images of 12x12 in IDX format.
-void write_tiny_idx(const paretonas::test::TempDir& dir)
-{
-    paretonas::test::write_idx_set(dir, "train", paretonas::test::make_set(40, 1, 12, 12, 10));
-    paretonas::test::write_idx_set(dir, "t10k", paretonas::test::make_set(20, 1, 12, 12, 10));
 }
 
 } // namespace

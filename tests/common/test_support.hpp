@@ -8,6 +8,10 @@
 #include <paretonas/data/dataset.hpp>
 
 #include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -160,6 +164,23 @@ struct BarSplit {
         norm = channel_statistics(train);
     }
 };
+
+/// Runs a shell command and returns its exit status and its output (stdout and stderr).
+struct CommandResult {
+    int status = -1;
+    std::string output;
+};
+inline CommandResult run_command(const std::string& command)
+{
+    CommandResult r;
+    if (FILE* pipe = ::popen((command + " 2>&1").c_str(), "r")) {
+        std::array<char, 512> buf{};
+        while (std::fgets(buf.data(), buf.size(), pipe)) r.output += buf.data();
+        const int status = ::pclose(pipe);
+        r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    return r;
+}
 
 /// The message of the InputError that `action` throws; a test failure when it throws none.
 template <class Action>

@@ -42,14 +42,9 @@ double runtime_gap(Network& net, const OnnxOptions& options, const test::TempDir
     write_floats(dir.file("expected.f32"), expected);
     const std::string command = "node " PARETONAS_SOURCE_DIR "/tests/export/run_onnx.js " + dir.file("model.onnx") + " " +
                                 dir.file("input.f32") + " 3," + std::to_string(s[0]) + "," + std::to_string(s[1]) + "," +
-                                std::to_string(s[2]) + " " + dir.file("expected.f32") + " 2>&1";
-    std::string output;
-    if (FILE* pipe = ::popen(command.c_str(), "r")) {
-        std::array<char, 512> buf{};
-        while (std::fgets(buf.data(), buf.size(), pipe)) output += buf.data();
-        const int status = ::pclose(pipe);
-        EXPECT_EQ(status, 0) << output;
-    }
+                                std::to_string(s[2]) + " " + dir.file("expected.f32");
+    const auto [status, output] = test::run_command(command);
+    EXPECT_EQ(status, 0) << output;
     try {
         return std::stod(output);
     } catch (const std::exception&) {

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
 
 using namespace paretonas;
@@ -118,4 +120,42 @@ TEST(RunStore, CorruptForeignOrOccupiedPlacesAreRefusedUntouched)
     const auto run = dir.file("run");
     { RunStore::create(run, sample_info()); }
     EXPECT_THAT(test::error_message([&] { RunStore::create(run, sample_info()); }), HasSubstr("already exists; resume it"));
+}
+
+TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheTable)
+{
+    test::TempDir dir;
+    const auto path = dir.file("run");
+    std::int64_t id = 0;
+    {
+        auto store = RunStore::create(path, sample_info());
+        id = store.add(sample_candidate(0, -1));
+        // A run made before finals existed.
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open((path + "/run.db").c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, "DROP TABLE finals", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    EXPECT_TRUE(RunStore::open_read_only(path).finals().empty());
+    auto store = RunStore::open(path);
+    FinalModel tuned{id, 3, false, CandidateStatus::done, 0.12, 0.5, 30.0, "1-e3.pt"};
+    FinalModel scratch{id, 3, true, CandidateStatus::training, 1.0, 0.0, 0.0, ""};
+    store.save_final(tuned);
+    store.save_final(scratch);
+    scratch.status = CandidateStatus::done;
+    scratch.test_error = 0.2;
+    store.save_final(scratch);  // replaces its own recipe only
+    const auto finals = RunStore::open_read_only(path).finals();
+    ASSERT_EQ(finals.size(), 2u);
+    EXPECT_FALSE(finals[0].from_scratch);
+    EXPECT_DOUBLE_EQ(finals[0].test_error, 0.12);
+    EXPECT_EQ(finals[0].weights, "1-e3.pt");
+    EXPECT_TRUE(finals[1].from_scratch);
+    EXPECT_DOUBLE_EQ(finals[1].test_error, 0.2);
+    EXPECT_EQ(finals[1].name(), std::to_string(id) + "-e3-scratch");
+    EXPECT_EQ(store.final_path("a.pt"), path + "/final/a.pt");
+    // The one to deliver: the most epochs, then the lowest error; unfinished ones never.
+    EXPECT_EQ(delivered_final(finals, id)->from_scratch, false);
+    EXPECT_FALSE(delivered_final(finals, id + 1));
+    EXPECT_FALSE(delivered_final({FinalModel{id, 9, false, CandidateStatus::failed}}, id));
 }

@@ -20,6 +20,8 @@ namespace paretonas {
 
 enum class CandidateStatus { queued, training, done, failed };
 const char* status_name(CandidateStatus s);
+/// Throws InputError for a name status_name never returns.
+CandidateStatus status_from_name(const std::string& name);
 
 /// One network of a search: where it came from, what it costs and how well it did.
 struct Candidate {
@@ -56,6 +58,25 @@ struct GenerationRecord {
     double seconds = 0.0;                 // wall-clock since the run began (summed over sessions)
 };
 
+/// A candidate trained again for delivery, on train + validation data, and scored on the test
+/// set. One per candidate and recipe (epochs, from scratch or from the search's weights).
+struct FinalModel {
+    std::int64_t candidate = -1;
+    int epochs = 0;
+    bool from_scratch = false;
+    CandidateStatus status = CandidateStatus::queued;
+    double test_error = 1.0;
+    double latency_ms = 0.0;              // re-measured after training, the machine otherwise idle
+    double seconds = 0.0;                 // wall-clock of the final training
+    std::string weights;                  // file name inside the run's final/ directory
+    /// "<id>-e<epochs>" or "<id>-e<epochs>-scratch": names its files.
+    std::string name() const;
+};
+
+/// The final model to deliver for `candidate` among `finals`: finished, the most epochs, then
+/// the lowest test error. None when it was never finalised.
+std::optional<FinalModel> delivered_final(const std::vector<FinalModel>& finals, std::int64_t candidate);
+
 class RunStore {
 public:
     /// Creates a run in `dir` (made if missing; must hold no other files). Throws InputError if
@@ -89,6 +110,11 @@ public:
     void record_generation(const GenerationRecord& g);
     std::vector<GenerationRecord> generations() const;
 
+    /// Inserts or replaces the final model of (candidate, epochs, from_scratch).
+    void save_final(const FinalModel& f);
+    /// Every final model, by candidate then recipe; empty for runs never finalised.
+    std::vector<FinalModel> finals() const;
+
     /// Replaces the stored settings (RunInfo::config_json): a resume that changes the budget.
     void set_config_json(const std::string& json);
 
@@ -98,6 +124,8 @@ public:
 
     /// Full path of a weights file name (weights/<name>).
     std::string weights_path(const std::string& name) const;
+    /// Full path of a final model's file (final/<name>).
+    std::string final_path(const std::string& name) const;
 
 private:
     RunStore(std::string dir, sqlite3* db, int lock_fd);

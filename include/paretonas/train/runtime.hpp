@@ -13,6 +13,7 @@ namespace paretonas {
 struct RuntimeOptions {
     int threads = 0;            // 0: LibTorch's default (one per core)
     bool tune_allocator = true; // see configure_runtime
+    bool allow_mmap = false;    // with tune_allocator: keep glibc mmap for buffers above 32 MiB
 };
 
 /// Sets the intra-op thread count and, unless disabled, raises glibc's mmap and trim

@@ -1,0 +1,67 @@
+#include "report_command.hpp"
+
+#include "export_command.hpp"
+#include "run_view.hpp"
+
+#include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
+#include <paretonas/report/report.hpp>
+#include <paretonas/train/runtime.hpp>
+
+#include <torch/torch.h>
+
+#include <filesystem>
+
+namespace paretonas::cli {
+
+namespace fs = std::filesystem;
+
+CLI::App* add_report_command(CLI::App& app, ReportOptions& o)
+{
+    auto* cmd = app.add_subcommand("report", "write a self-contained HTML report of a search run, with the front's models as ONNX and JSON");
+    cmd->add_option("--run", o.run, "search run directory (may still be running)")->required();
+    cmd->add_option("--out", o.out, "report directory (default: <run>/report)");
+    cmd->add_flag("--test", o.test, "also show each front member's test error with the search's weights (reads the test set)");
+    cmd->add_flag("--no-models", o.no_models, "do not write the front's ONNX and JSON files");
+    cmd->add_option("--device", o.device, "device for --test: cpu, cuda or cuda:N")->capture_default_str();
+    return cmd;
+}
+
+int run_report(const ReportOptions& o, std::ostream& out)
+{
+    const auto store = RunStore::open_read_only(o.run);
+    const auto dir = o.out.empty() ? (fs::path(o.run) / "report").string() : o.out;
+    ensure_directory(dir);
+    const auto view = read_front(store);
+    ReportExtras extras;
+    extras.title = "paretonas: " + store.info().method + " run " + fs::path(o.run).lexically_normal().filename().string();
+    for (const auto& c : view.front) extras.front.push_back(c.id);
+    if (o.test) extras.search_test_error = test_errors(store, view.front, parse_device(o.device));
+    const auto settings = nlohmann::json::parse(store.info().config_json, nullptr, false);
+    if (settings.is_object() && settings.contains("data") && settings["data"].value("name", "") == "fashion-mnist")
+        extras.references = fashion_mnist_reference();
+
+    int written = 0;
+    if (!o.no_models) {
+        ensure_directory((fs::path(dir) / "models").string());
+        for (const auto& c : view.front) {
+            auto model = load_model(ModelRef{o.run, c.id, "", "auto"}, torch::kCPU);
+            const auto name = "models/" + std::to_string(c.id);
+            write_onnx(model, (fs::path(dir) / (name + ".onnx")).string());
+            c.arch.save((fs::path(dir) / (name + ".json")).string());
+            extras.downloads_onnx[c.id] = name + ".onnx";
+            extras.downloads_json[c.id] = name + ".json";
+            ++written;
+        }
+    }
+    const auto data = report_data(store, extras);
+    write_text_atomically((fs::path(dir) / "report.json").string(), data.dump(1) + "\n");
+    const auto page = (fs::path(dir) / "report.html").string();
+    write_text_atomically(page, report_html(data));
+    out << "wrote " << page << " (" << data["candidates"].size() << " candidates, front of " << view.front.size() << ")";
+    if (written > 0) out << " and " << written << " ONNX + JSON models in " << (fs::path(dir) / "models").string();
+    out << std::endl;
+    return 0;
+}
+
+} // namespace paretonas::cli

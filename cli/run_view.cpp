@@ -1,0 +1,82 @@
+#include "run_view.hpp"
+
+#include <paretonas/core/error.hpp>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+
+namespace paretonas::cli {
+
+using json = nlohmann::json;
+
+void restore_settings(const json& j, SearchOptions& o, std::uint64_t& seed)
+{
+    auto& l = o.lemonade;
+    l.generations = j.at("generations");
+    l.children_proposed = j.at("children_proposed");
+    l.children_accepted = j.at("children_accepted");
+    l.morphisms_per_child = j.at("morphisms_per_child");
+    l.epochs_initial = j.at("epochs_initial");
+    l.epochs_child = j.at("epochs_child");
+    l.lr_start = j.at("lr_start");
+    l.lr_end = j.at("lr_end");
+    l.train.batch_size = j.at("batch_size");
+    l.train.weight_decay = j.at("weight_decay");
+    if (!o.budget_option || o.budget_option->count() == 0) l.budget_seconds = j.at("budget_seconds");
+    l.constraints.max_params = j.at("max_params");
+    l.constraints.max_madds = j.at("max_madds");
+    l.constraints.max_latency_ms = j.at("max_latency_ms");
+    const auto& d = j.at("data");
+    o.data.data = d.at("name");
+    o.data.data_root = d.at("root");
+    o.data.val_fraction = d.at("val_fraction");
+    o.data.subset = d.at("subset");
+    seed = d.at("seed");
+}
+
+PreparedData run_data(const RunStore& store)
+{
+    SearchOptions o;
+    std::uint64_t seed = 0;
+    try {
+        restore_settings(json::parse(store.info().config_json), o, seed);
+    } catch (const json::exception& e) {
+        fail("run " + store.dir() + " has unreadable settings (" + std::string(e.what()) + ")");
+    }
+    return prepare_data(o.data, seed);
+}
+
+FrontView read_front(const RunStore& store)
+{
+    const auto objectives = objectives_from_names(store.info().objectives);
+    const auto settings = json::parse(store.info().config_json);
+    Constraints constraints;
+    constraints.max_params = settings.value("max_params", 0.0);
+    constraints.max_madds = settings.value("max_madds", 0.0);
+    constraints.max_latency_ms = settings.value("max_latency_ms", 0.0);
+    FrontView v;
+    v.front = current_front(store.candidates(), objectives, constraints);
+    std::sort(v.front.begin(), v.front.end(), [](const Candidate& a, const Candidate& b) { return a.parameters < b.parameters; });
+    const auto generations = store.generations();
+    if (!generations.empty()) {
+        v.last = generations.back();
+        v.has_generation = true;
+    }
+    return v;
+}
+
+TestErrors test_errors(const RunStore& store, const std::vector<Candidate>& models, c10::Device device)
+{
+    const auto data = run_data(store);
+    const auto test = DataView::all(data.source.test);
+    TestErrors errors;
+    for (const auto& c : models) {
+        auto net = load_network(c.arch, store.weights_path(c.weights), device);
+        errors[c.id] = evaluate(net, test, data.norm, device).error;
+    }
+    return errors;
+}
+
+} // namespace paretonas::cli

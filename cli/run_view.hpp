@@ -1,0 +1,37 @@
+// Reading a search run back: the settings it was started with, its data, its current front.
+// Shared by the commands that work on a finished or running run (front, finalize, report).
+#ifndef PARETONAS_CLI_RUN_VIEW_HPP
+#define PARETONAS_CLI_RUN_VIEW_HPP
+
+#include "search_command.hpp"
+
+#include <paretonas/store/run_store.hpp>
+
+#include <map>
+#include <optional>
+
+namespace paretonas::cli {
+
+/// Fills `o` and `seed` from a run's stored settings (RunInfo::config_json); --budget is kept
+/// when the user gave it. Throws nlohmann::json::exception for a missing field.
+void restore_settings(const nlohmann::json& settings, SearchOptions& o, std::uint64_t& seed);
+
+/// The data the run was started with: the same split and normalisation.
+PreparedData run_data(const RunStore& store);
+
+struct FrontView {
+    std::vector<Candidate> front;  // by parameters, ascending
+    GenerationRecord last;
+    bool has_generation = false;
+};
+/// The current front under the run's objectives and constraints.
+FrontView read_front(const RunStore& store);
+
+using TestErrors = std::map<std::int64_t, double>;
+/// Test error of each model in `models` with the search's weights. The test set is read here
+/// only, on request, never by the search.
+TestErrors test_errors(const RunStore& store, const std::vector<Candidate>& models, c10::Device device);
+
+} // namespace paretonas::cli
+
+#endif

@@ -1,0 +1,115 @@
+#include <paretonas/search/finalize.hpp>
+
+#include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
+#include <paretonas/train/runtime.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+
+namespace paretonas {
+
+void FinalizeConfig::validate() const
+{
+    require_in_range("finalize epochs", epochs, 1, 1e4);
+    require_in_range("finalize lr_start", lr_start, 1e-6, 10.0);
+    require_in_range("finalize lr_end", lr_end, 0.0, lr_start);
+    latency.validate();
+    train.validate();
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<Candidate> chosen_candidates(const RunStore& store, const std::vector<std::int64_t>& ids)
+{
+    if (ids.empty()) fail("finalize: no models chosen");
+    std::vector<Candidate> out;
+    for (auto id : ids) {
+        auto c = store.candidate(id);
+        if (!c) fail("run " + store.dir() + " has no candidate " + std::to_string(id));
+        if (c->status != CandidateStatus::done)
+            fail("candidate " + std::to_string(id) + " of run " + store.dir() + " is " + status_name(c->status) + ", not trained");
+        out.push_back(*c);
+    }
+    return out;
+}
+
+FinalModel train_final(RunStore& store, const Candidate& c, const DataView& train_data, const DataView& test,
+                       const Normalization& norm, const FinalizeConfig& config, c10::Device device, const TrainCallbacks& callbacks)
+{
+    FinalModel f;
+    f.candidate = c.id;
+    f.epochs = config.epochs;
+    f.from_scratch = config.from_scratch;
+    f.status = CandidateStatus::training;
+    store.save_final(f);
+    const auto t0 = Clock::now();
+    const auto seed = config.seed * 1000003 + static_cast<std::uint64_t>(c.id);
+    seed_everything(seed);
+    Network net = config.from_scratch ? Network(c.arch) : load_network(c.arch, store.weights_path(c.weights), device);
+    net->to(device);
+    train(net, train_data, nullptr, norm, cosine_cycle(config.train, config.epochs, config.lr_start, config.lr_end, seed), device,
+          callbacks);
+    f.test_error = evaluate(net, test, norm, device).error;
+    f.latency_ms = measure_latency(*net, device, config.latency).median_ms;
+    f.weights = f.name() + ".pt";
+    ensure_directory(std::filesystem::path(store.final_path(f.weights)).parent_path().string());
+    save_weights(net, store.final_path(f.weights));
+    c.arch.save(store.final_path(f.name() + ".json"));
+    f.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    f.status = CandidateStatus::done;
+    return f;
+}
+
+} // namespace
+
+std::vector<FinalModel> finalize(RunStore& store, const std::vector<std::int64_t>& ids, const DataView& train_data,
+                                 const DataView& test, const Normalization& norm, const FinalizeConfig& config,
+                                 c10::Device device, const FinalizeCallbacks& callbacks)
+{
+    config.validate();
+    const auto chosen = chosen_candidates(store, ids);
+    std::map<std::int64_t, FinalModel> finished;
+    for (const auto& f : store.finals())
+        if (f.status == CandidateStatus::done && f.epochs == config.epochs && f.from_scratch == config.from_scratch)
+            finished[f.candidate] = f;
+    const auto notify = [&](const Candidate& c, const FinalModel& f, const std::string& event, std::size_t i) {
+        if (callbacks.on_model) callbacks.on_model(c, f, event, static_cast<int>(i + 1), static_cast<int>(chosen.size()));
+    };
+    std::vector<FinalModel> out;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        const auto& c = chosen[i];
+        if (finished.count(c.id)) {
+            out.push_back(finished[c.id]);
+            notify(c, out.back(), "skipped", i);
+            continue;
+        }
+        FinalModel pending;
+        pending.candidate = c.id;
+        pending.epochs = config.epochs;
+        pending.from_scratch = config.from_scratch;
+        notify(c, pending, "training", i);
+        FinalModel f;
+        try {
+            f = train_final(store, c, train_data, test, norm, config, device, callbacks.train);
+        } catch (const c10::Error& e) {
+            // A model that does not train (out of memory on the device, say) does not stop the others.
+            f = pending;
+            f.status = CandidateStatus::failed;
+            store.save_final(f);
+            out.push_back(f);
+            notify(c, f, std::string("failed: ") + e.what_without_backtrace(), i);
+            continue;
+        }
+        store.save_final(f);
+        finished[c.id] = f;  // an id given twice trains once
+        out.push_back(f);
+        notify(c, f, "done", i);
+    }
+    return out;
+}
+
+} // namespace paretonas

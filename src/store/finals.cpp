@@ -1,0 +1,66 @@
+// The run store's final models (RunStore::save_final / finals).
+#include <paretonas/store/run_store.hpp>
+
+#include "statement.hpp"
+
+#include <filesystem>
+
+namespace paretonas {
+
+using detail::Statement;
+
+std::string FinalModel::name() const
+{
+    return std::to_string(candidate) + "-e" + std::to_string(epochs) + (from_scratch ? "-scratch" : "");
+}
+
+std::optional<FinalModel> delivered_final(const std::vector<FinalModel>& finals, std::int64_t candidate)
+{
+    std::optional<FinalModel> best;
+    for (const auto& f : finals) {
+        if (f.candidate != candidate || f.status != CandidateStatus::done) continue;
+        if (!best || f.epochs > best->epochs || (f.epochs == best->epochs && f.test_error < best->test_error)) best = f;
+    }
+    return best;
+}
+
+void RunStore::save_final(const FinalModel& f)
+{
+    Statement s(m_db,
+                "INSERT OR REPLACE INTO finals(candidate, epochs, from_scratch, status, test_error, latency_ms, seconds, weights)"
+                " VALUES(?,?,?,?,?,?,?,?)");
+    s.bind(1, f.candidate).bind(2, std::int64_t{f.epochs}).bind(3, std::int64_t{f.from_scratch ? 1 : 0});
+    s.bind(4, std::string(status_name(f.status))).bind(5, f.test_error).bind(6, f.latency_ms).bind(7, f.seconds).bind(8, f.weights);
+    s.step();
+}
+
+std::vector<FinalModel> RunStore::finals() const
+{
+    // A run opened read-only, never finalised and made before finals existed has no table.
+    Statement exists(m_db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='finals'");
+    if (!exists.step()) return {};
+    Statement s(m_db,
+                "SELECT candidate, epochs, from_scratch, status, test_error, latency_ms, seconds, weights FROM finals"
+                " ORDER BY candidate, from_scratch, epochs");
+    std::vector<FinalModel> out;
+    while (s.step()) {
+        FinalModel f;
+        f.candidate = s.integer(0);
+        f.epochs = static_cast<int>(s.integer(1));
+        f.from_scratch = s.integer(2) != 0;
+        f.status = status_from_name(s.text(3));
+        f.test_error = s.real(4);
+        f.latency_ms = s.real(5);
+        f.seconds = s.real(6);
+        f.weights = s.text(7);
+        out.push_back(f);
+    }
+    return out;
+}
+
+std::string RunStore::final_path(const std::string& name) const
+{
+    return (std::filesystem::path(m_dir) / "final" / name).string();
+}
+
+} // namespace paretonas
