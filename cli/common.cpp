@@ -28,6 +28,13 @@ void add_data_options(CLI::App* cmd, DataOptions& o)
     cmd->add_option("--subset", o.subset, "use only the first N training images")->check(CLI::NonNegativeNumber);
 }
 
+std::string one_line(std::string text)
+{
+    const auto newline = text.find('\n');
+    if (newline != std::string::npos) text.resize(newline);
+    return text;
+}
+
 std::string PreparedData::summary() const
 {
     return "data " + source.train->name + ": " + std::to_string(split.train.size()) + " train / " +

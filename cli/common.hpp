@@ -57,6 +57,9 @@ Normalization normalization_from_json(const nlohmann::json& j);
 /// mirror-symmetric (Fashion-MNIST, CIFAR): flipped digits are other digits.
 Augmentation default_augmentation(const ImageSet& data);
 
+/// The first line of `text`: errors and events are one line (CLI11 and LibTorch write more).
+std::string one_line(std::string text);
+
 /// "12.34%".
 std::string percent(double fraction);
 

@@ -53,6 +53,25 @@ private:
     double m_madds = 0, m_seconds = 0;
 };
 
+// One model's result for final.json and --json-log; what a failed model lacks is null.
+nlohmann::json model_json(const Candidate& c, const FinalModel& f, const TestErrors& before, const RunStore& store, const std::string& status)
+{
+    const bool done = f.status == CandidateStatus::done;
+    const auto or_null = [done](const nlohmann::json& v) { return done ? v : nlohmann::json(); };
+    return {{"id", c.id},
+            {"status", one_line(status)},
+            {"recipe", f.recipe},
+            {"parameters", c.parameters},
+            {"multiply_adds", c.multiply_adds},
+            {"val_error", c.val_error},
+            {"search_test_error", before.at(c.id)},
+            {"test_error", or_null(f.test_error)},
+            {"latency_ms", or_null(f.latency_ms)},
+            {"seconds", f.seconds},
+            {"weights", or_null(store.final_path(f.weights))},
+            {"arch", or_null(store.final_path(f.name() + ".json"))}};
+}
+
 void print_finals(const std::vector<Candidate>& models, const std::vector<FinalModel>& finals, const TestErrors& before,
                   const RunStore& store, std::ostream& out)
 {
@@ -81,19 +100,11 @@ int run_finalize(const CommonOptions& common, FinalizeOptions& o, std::ostream& 
     o.config.validate();
     RunStore store = RunStore::open(o.run);
     const auto data = run_data(store);
-    std::vector<Candidate> models;
-    if (o.ids.empty()) {
-        models = read_front(store).front;
-        if (models.empty()) fail("run " + o.run + " has no trained models yet");
-    } else {
-        for (auto id : o.ids) {
-            const auto c = store.candidate(id);
-            if (!c) fail("run " + o.run + " has no candidate " + std::to_string(id));
-            models.push_back(*c);
-        }
-    }
-    std::vector<std::int64_t> ids;
-    for (const auto& c : models) ids.push_back(c.id);
+    std::vector<std::int64_t> ids = o.ids;
+    if (ids.empty())
+        for (const auto& c : read_front(store).front) ids.push_back(c.id);
+    if (ids.empty()) fail("run " + o.run + " has no trained models yet");
+    const auto models = finalizable(store, ids);  // before any work: names a bad id at once
 
     // All labelled training data: the search's validation set has served its purpose.
     DataView train_all = data.split.train;
@@ -110,7 +121,7 @@ int run_finalize(const CommonOptions& common, FinalizeOptions& o, std::ostream& 
                  {{"run", o.run}, {"ids", ids}, {"epochs", o.config.epochs}, {"from_scratch", o.config.from_scratch},
                   {"train_images", train_all.size()}, {"device", device.str()}});
     // The search weights' test errors, to show what final training bought.
-    const auto before = test_errors(store, models, device);
+    const auto before = test_errors(store, models, data, device);
 
     FinalizeEta eta(models);
     FinalizeCallbacks callbacks;
@@ -125,26 +136,18 @@ int run_finalize(const CommonOptions& common, FinalizeOptions& o, std::ostream& 
         }
         if (event == "done") eta.finished(c, f.seconds);
         const bool done = f.status == CandidateStatus::done;
-        std::string text = std::string(head) + " " + event;
+        std::string text = std::string(head) + " " + one_line(event);
         if (done)
             text += ": test error " + percent(f.test_error) + " (search weights " + percent(before.at(c.id)) + "), latency " +
                     std::to_string(f.latency_ms).substr(0, 6) + " ms, " + format_duration(f.seconds);
-        progress.log("model", text,
-                     {{"id", c.id}, {"status", event}, {"test_error", f.test_error}, {"search_test_error", before.at(c.id)},
-                      {"latency_ms", f.latency_ms}, {"seconds", f.seconds}, {"weights", done ? store.final_path(f.weights) : ""}});
+        progress.log("model", text, model_json(c, f, before, store, event));
     };
     const auto finals = finalize(store, ids, train_all, test, data.norm, o.config, device, callbacks);
 
-    nlohmann::json summary = {{"run", o.run}, {"epochs", o.config.epochs}, {"from_scratch", o.config.from_scratch}, {"models", nlohmann::json::array()}};
-    for (std::size_t i = 0; i < models.size(); ++i) {
-        const auto& c = models[i];
-        const auto& f = finals[i];
-        summary["models"].push_back({{"id", c.id}, {"parameters", c.parameters}, {"multiply_adds", c.multiply_adds},
-                                     {"val_error", c.val_error}, {"search_test_error", before.at(c.id)},
-                                     {"status", status_name(f.status)}, {"test_error", f.test_error}, {"latency_ms", f.latency_ms},
-                                     {"seconds", f.seconds}, {"weights", store.final_path(f.weights)},
-                                     {"arch", store.final_path(f.name() + ".json")}});
-    }
+    nlohmann::json summary = {{"run", o.run},         {"recipe", o.config.recipe()}, {"epochs", o.config.epochs},
+                              {"lr", o.config.lr_start}, {"from_scratch", o.config.from_scratch}, {"models", nlohmann::json::array()}};
+    for (std::size_t i = 0; i < models.size(); ++i)
+        summary["models"].push_back(model_json(models[i], finals[i], before, store, status_name(finals[i].status)));
     const auto summary_path = (std::filesystem::path(o.run) / "final.json").string();
     write_text_atomically(summary_path, summary.dump(1) + "\n");
     if (common.json_log) {

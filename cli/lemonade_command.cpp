@@ -201,7 +201,7 @@ int run_front(const FrontOptions& o, std::ostream& out)
 {
     const auto store = RunStore::open_read_only(o.run);
     const auto front = read_front(store);  // once: a running search may add members meanwhile
-    const auto tests = o.test ? test_errors(store, front.front, parse_device(o.device)) : TestErrors{};
+    const auto tests = o.test ? test_errors(store, front.front, run_data(store), parse_device(o.device)) : TestErrors{};
     if (o.json) out << front_json(store, front, tests).dump(1) << std::endl;
     else print_front(store, front, out, tests);
     return 0;

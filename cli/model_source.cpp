@@ -1,7 +1,5 @@
 #include "model_source.hpp"
 
-#include "run_view.hpp"
-
 #include <paretonas/core/error.hpp>
 #include <paretonas/store/run_store.hpp>
 

@@ -2,7 +2,10 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sys/ioctl.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 namespace paretonas::cli {
 
@@ -20,6 +23,14 @@ std::string format_duration(double seconds)
 }
 
 bool is_terminal(int fd) { return isatty(fd) == 1; }
+
+namespace {
+int terminal_columns()
+{
+    winsize size{};
+    return ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0 ? size.ws_col : 80;
+}
+} // namespace
 
 Progress make_progress(const CommonOptions& common, std::ostream& out)
 {
@@ -71,7 +82,10 @@ void Progress::on_batch(const BatchProgress& p)
                                     m_context.c_str(), m_context.empty() ? "" : "  ", p.epoch, p.epochs,
                                     static_cast<long long>(p.batch), static_cast<long long>(p.batches), p.images_per_second, p.loss,
                                     left.c_str());
-    const auto w = static_cast<std::size_t>(width > 0 ? std::min<int>(width, sizeof line - 1) : 0);
+    // A line longer than the terminal wraps, and '\r' then returns only to its last row: every
+    // redraw would leave a stale row behind.
+    const auto w = static_cast<std::size_t>(std::max(0, std::min({width, static_cast<int>(sizeof line) - 1, terminal_columns() - 1})));
+    line[w] = '\0';
     m_out << '\r' << line << std::string(m_last_width > w ? m_last_width - w : 0, ' ') << std::flush;
     m_last_width = w;
 }

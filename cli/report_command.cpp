@@ -10,6 +10,7 @@
 
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <filesystem>
 
 namespace paretonas::cli {
@@ -34,14 +35,16 @@ int run_report(const ReportOptions& o, std::ostream& out)
     ensure_directory(dir);
     const auto view = read_front(store);
     ReportExtras extras;
-    extras.title = "paretonas: " + store.info().method + " run " + fs::path(o.run).lexically_normal().filename().string();
+    auto run_name = fs::path(o.run).lexically_normal();
+    if (run_name.filename().empty()) run_name = run_name.parent_path();  // "runs/x/"
+    extras.title = "paretonas: " + store.info().method + " run " + fs::absolute(run_name).filename().string();
     for (const auto& c : view.front) extras.front.push_back(c.id);
-    if (o.test) extras.search_test_error = test_errors(store, view.front, parse_device(o.device));
+    if (o.test) extras.search_test_error = test_errors(store, view.front, run_data(store), parse_device(o.device));
     const auto settings = nlohmann::json::parse(store.info().config_json, nullptr, false);
     if (settings.is_object() && settings.contains("data") && settings["data"].value("name", "") == "fashion-mnist")
         extras.references = fashion_mnist_reference();
 
-    int written = 0;
+    std::vector<std::string> written;
     if (!o.no_models) {
         ensure_directory((fs::path(dir) / "models").string());
         for (const auto& c : view.front) {
@@ -51,16 +54,21 @@ int run_report(const ReportOptions& o, std::ostream& out)
             c.arch.save((fs::path(dir) / (name + ".json")).string());
             extras.downloads_onnx[c.id] = name + ".onnx";
             extras.downloads_json[c.id] = name + ".json";
-            ++written;
+            char figures[80];
+            std::snprintf(figures, sizeof figures, "  %10lld params  val error %s  ", static_cast<long long>(c.parameters),
+                          percent(c.val_error).c_str());
+            written.push_back("  " + (fs::path(dir) / (name + ".onnx")).string() + figures + model.origin + " weights");
         }
     }
     const auto data = report_data(store, extras);
     write_text_atomically((fs::path(dir) / "report.json").string(), data.dump(1) + "\n");
     const auto page = (fs::path(dir) / "report.html").string();
     write_text_atomically(page, report_html(data));
-    out << "wrote " << page << " (" << data["candidates"].size() << " candidates, front of " << view.front.size() << ")";
-    if (written > 0) out << " and " << written << " ONNX + JSON models in " << (fs::path(dir) / "models").string();
-    out << std::endl;
+    if (!written.empty()) {
+        out << "front members as ONNX (pixels in [0, 1]; architecture JSON beside each):\n";
+        for (const auto& line : written) out << line << "\n";
+    }
+    out << "wrote " << page << " (" << data["candidates"].size() << " candidates, front of " << view.front.size() << ")" << std::endl;
     return 0;
 }
 

@@ -117,13 +117,6 @@ int run_cost(const CommonOptions& common, const CostOptions& o, std::ostream& ou
     return 0;
 }
 
-// CLI11 prints multi-line help hints; users get one line that names the problem.
-std::string one_line(std::string text)
-{
-    const auto newline = text.find('\n');
-    if (newline != std::string::npos) text.resize(newline);
-    return text;
-}
 
 } // namespace
 

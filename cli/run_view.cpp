@@ -67,9 +67,8 @@ FrontView read_front(const RunStore& store)
     return v;
 }
 
-TestErrors test_errors(const RunStore& store, const std::vector<Candidate>& models, c10::Device device)
+TestErrors test_errors(const RunStore& store, const std::vector<Candidate>& models, const PreparedData& data, c10::Device device)
 {
-    const auto data = run_data(store);
     const auto test = DataView::all(data.source.test);
     TestErrors errors;
     for (const auto& c : models) {

@@ -28,9 +28,9 @@ struct FrontView {
 FrontView read_front(const RunStore& store);
 
 using TestErrors = std::map<std::int64_t, double>;
-/// Test error of each model in `models` with the search's weights. The test set is read here
-/// only, on request, never by the search.
-TestErrors test_errors(const RunStore& store, const std::vector<Candidate>& models, c10::Device device);
+/// Test error of each model in `models` with the search's weights, on `data` (run_data). The
+/// test set is read only on request, never by the search.
+TestErrors test_errors(const RunStore& store, const std::vector<Candidate>& models, const PreparedData& data, c10::Device device);
 
 } // namespace paretonas::cli
 

@@ -208,9 +208,16 @@ json report_data(const RunStore& store, const ReportExtras& extras)
 
 std::string report_html(const json& data)
 {
-    // "</" inside a JSON string could end the script element early; "<\/" means the same in JSON.
-    std::string payload = data.dump();
-    for (std::size_t at = payload.find("</"); at != std::string::npos; at = payload.find("</", at + 3)) payload.replace(at, 2, "<\\/");
+    // Inside <script>, "</script>" or "<!--" in a string would change how the page parses; as
+    // \u003c every "<" means the same to JSON and nothing to HTML. Bytes that are not UTF-8 (a
+    // path, say) become U+FFFD instead of failing the report.
+    const std::string text = data.dump(-1, ' ', false, json::error_handler_t::replace);
+    std::string payload;
+    payload.reserve(text.size());
+    for (char ch : text) {
+        if (ch == '<') payload += "\\u003c";
+        else payload += ch;
+    }
     std::string html = kReportTemplate;
     const std::string marker = "/*REPORT_DATA*/null";
     const auto at = html.find(marker);

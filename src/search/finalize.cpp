@@ -5,6 +5,7 @@
 #include <paretonas/train/runtime.hpp>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 
@@ -19,11 +20,15 @@ void FinalizeConfig::validate() const
     train.validate();
 }
 
-namespace {
+std::string FinalizeConfig::recipe() const
+{
+    char text[96];
+    std::snprintf(text, sizeof text, "e%d-lr%g-b%d-s%llu%s", epochs, lr_start, train.batch_size, static_cast<unsigned long long>(seed),
+                  from_scratch ? "-scratch" : "");
+    return text;
+}
 
-using Clock = std::chrono::steady_clock;
-
-std::vector<Candidate> chosen_candidates(const RunStore& store, const std::vector<std::int64_t>& ids)
+std::vector<Candidate> finalizable(const RunStore& store, const std::vector<std::int64_t>& ids)
 {
     if (ids.empty()) fail("finalize: no models chosen");
     std::vector<Candidate> out;
@@ -37,13 +42,24 @@ std::vector<Candidate> chosen_candidates(const RunStore& store, const std::vecto
     return out;
 }
 
-FinalModel train_final(RunStore& store, const Candidate& c, const DataView& train_data, const DataView& test,
-                       const Normalization& norm, const FinalizeConfig& config, c10::Device device, const TrainCallbacks& callbacks)
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+FinalModel pending_final(const Candidate& c, const FinalizeConfig& config)
 {
     FinalModel f;
     f.candidate = c.id;
+    f.recipe = config.recipe();
     f.epochs = config.epochs;
     f.from_scratch = config.from_scratch;
+    return f;
+}
+
+FinalModel train_final(RunStore& store, const Candidate& c, const DataView& train_data, const DataView& test,
+                       const Normalization& norm, const FinalizeConfig& config, c10::Device device, const TrainCallbacks& callbacks)
+{
+    FinalModel f = pending_final(c, config);
     f.status = CandidateStatus::training;
     store.save_final(f);
     const auto t0 = Clock::now();
@@ -71,11 +87,10 @@ std::vector<FinalModel> finalize(RunStore& store, const std::vector<std::int64_t
                                  c10::Device device, const FinalizeCallbacks& callbacks)
 {
     config.validate();
-    const auto chosen = chosen_candidates(store, ids);
+    const auto chosen = finalizable(store, ids);
     std::map<std::int64_t, FinalModel> finished;
     for (const auto& f : store.finals())
-        if (f.status == CandidateStatus::done && f.epochs == config.epochs && f.from_scratch == config.from_scratch)
-            finished[f.candidate] = f;
+        if (f.status == CandidateStatus::done && f.recipe == config.recipe()) finished[f.candidate] = f;
     const auto notify = [&](const Candidate& c, const FinalModel& f, const std::string& event, std::size_t i) {
         if (callbacks.on_model) callbacks.on_model(c, f, event, static_cast<int>(i + 1), static_cast<int>(chosen.size()));
     };
@@ -87,21 +102,25 @@ std::vector<FinalModel> finalize(RunStore& store, const std::vector<std::int64_t
             notify(c, out.back(), "skipped", i);
             continue;
         }
-        FinalModel pending;
-        pending.candidate = c.id;
-        pending.epochs = config.epochs;
-        pending.from_scratch = config.from_scratch;
+        const auto pending = pending_final(c, config);
         notify(c, pending, "training", i);
         FinalModel f;
+        std::string why;
         try {
             f = train_final(store, c, train_data, test, norm, config, device, callbacks.train);
+        } catch (const InputError& e) {
+            why = e.what();
         } catch (const c10::Error& e) {
-            // A model that does not train (out of memory on the device, say) does not stop the others.
+            why = e.what_without_backtrace();
+        }
+        if (!why.empty()) {
+            // A model that does not train (unreadable weights, out of memory on the device) does
+            // not stop the others.
             f = pending;
             f.status = CandidateStatus::failed;
             store.save_final(f);
             out.push_back(f);
-            notify(c, f, std::string("failed: ") + e.what_without_backtrace(), i);
+            notify(c, f, "failed: " + why, i);
             continue;
         }
         store.save_final(f);

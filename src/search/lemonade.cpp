@@ -16,19 +16,10 @@ namespace paretonas {
 
 void LemonadeConfig::validate() const
 {
-    require_in_range("lemonade generations", generations, 1, 1e6);
+    SearchConfig::validate("lemonade");
     require_in_range("lemonade children_proposed", children_proposed, 1, 1e5);
     require_in_range("lemonade children_accepted", children_accepted, 1, children_proposed);
     require_in_range("lemonade morphisms_per_child", morphisms_per_child, 1, 20);
-    require_in_range("lemonade epochs_initial", epochs_initial, 1, 1e4);
-    require_in_range("lemonade epochs_child", epochs_child, 1, 1e4);
-    require_in_range("lemonade lr_start", lr_start, 1e-6, 10.0);
-    require_in_range("lemonade lr_end", lr_end, 0.0, lr_start);
-    require_in_range("lemonade budget_seconds", budget_seconds, 0.0, 1e9);
-    objectives_from_names(objective_names(objectives));
-    constraints.validate();
-    latency.validate();
-    train.validate();
 }
 
 std::vector<Architecture> default_initial_population(const Shape& input_shape, int num_classes)
@@ -42,103 +33,40 @@ std::vector<Architecture> default_initial_population(const Shape& input_shape, i
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-class Evolution {
+class LemonadeProposer : public Proposer {
 public:
-    Evolution(RunStore& store, const DataView& train_data, const DataView& validation, const Normalization& norm,
-              const LemonadeConfig& config, c10::Device device, const LemonadeCallbacks& callbacks)
-        : m_store(store), m_train(train_data), m_validation(validation), m_norm(norm), m_config(config), m_device(device),
-          m_callbacks(callbacks), m_sampler(config.operators), m_elapsed_before(store.elapsed_seconds())
+    LemonadeProposer(const RunStore& store, const Shape& input_shape, int num_classes, const LemonadeConfig& config, c10::Device device)
+        : m_store(store), m_input_shape(input_shape), m_num_classes(num_classes), m_config(config), m_device(device),
+          m_sampler(config.operators)
     {
     }
-
-    double elapsed() const { return m_elapsed_before + std::chrono::duration<double>(Clock::now() - m_start).count(); }
-    bool out_of_budget() const { return m_config.budget_seconds > 0 && elapsed() >= m_config.budget_seconds; }
-
-    void train_candidate(Candidate c);
-    std::vector<Candidate> propose(int generation, const std::vector<Candidate>& all);
-    GenerationRecord close_generation(int generation, const std::vector<Candidate>& all);
+    std::vector<Candidate> initial() override;
+    std::vector<Candidate> propose(int generation, const std::vector<Candidate>& all) override;
 
 private:
-    TrainConfig cycle(int epochs, std::uint64_t seed) const
-    {
-        return cosine_cycle(m_config.train, epochs, m_config.lr_start, m_config.lr_end, seed);
-    }
     Network load(const Candidate& c) const { return load_network(c.arch, m_store.weights_path(c.weights), m_device); }
-    void notify(const Candidate& c, const std::string& event) const
-    {
-        if (m_callbacks.on_candidate) m_callbacks.on_candidate(c, event);
-    }
-    bool latency_needed_early() const
-    {
-        const auto& o = m_config.objectives;
-        return m_config.constraints.max_latency_ms > 0 || std::find(o.begin(), o.end(), Objective::latency) != o.end();
-    }
 
-    RunStore& m_store;
-    const DataView& m_train;
-    const DataView& m_validation;
-    const Normalization& m_norm;
+    const RunStore& m_store;
+    Shape m_input_shape;
+    int m_num_classes;
     const LemonadeConfig& m_config;
     c10::Device m_device;
-    const LemonadeCallbacks& m_callbacks;
     MorphismSampler m_sampler;
-    double m_elapsed_before;
-    Clock::time_point m_start = Clock::now();
 };
 
-void Evolution::train_candidate(Candidate c)
+std::vector<Candidate> LemonadeProposer::initial()
 {
-    const auto t0 = Clock::now();
-    c.status = CandidateStatus::training;
-    m_store.update(c);
-    // Saved here too, so that a kill does not hand the time since the last candidate back.
-    m_store.set_elapsed_seconds(elapsed());
-    notify(c, "training");
-    // Store errors are not the candidate's fault: they end the run (it resumes) instead of
-    // failing the candidate for good.
-    const auto parent = c.parent < 0 ? std::nullopt : m_store.candidate(c.parent);
-    try {
-        seed_everything(m_config.seed * 1000003 + static_cast<std::uint64_t>(c.id));
-        Network net{nullptr}, teacher{nullptr};
-        if (c.parent < 0) {
-            net = Network(c.arch);
-            net->to(m_device);
-            c.epochs = m_config.epochs_initial;
-        } else {
-            if (!parent || parent->status != CandidateStatus::done)
-                fail("candidate " + std::to_string(c.id) + ": parent " + std::to_string(c.parent) + " has no trained weights");
-            teacher = load(*parent);
-            net = teacher;
-            // Lamarckian: replay the recorded morphisms on the trained parent.
-            for (const auto& m : c.operators) net = inherit(*net, apply_morphism(net->architecture(), m));
-            if (net->architecture() != c.arch) fail("candidate " + std::to_string(c.id) + ": its operators do not rebuild its architecture");
-            if (!c.approximate()) teacher = Network{nullptr};
-            c.epochs = m_config.epochs_child;
-        }
-        train(net, m_train, nullptr, m_norm, cycle(c.epochs, m_config.seed + static_cast<std::uint64_t>(c.id)), m_device,
-              m_callbacks.train, teacher ? &teacher : nullptr);
-        c.val_error = evaluate(net, m_validation, m_norm, m_device).error;
-        c.latency_ms = measure_latency(*net, m_device, m_config.latency).median_ms;
-        c.weights = std::to_string(c.id) + ".pt";
-        save_weights(net, m_store.weights_path(c.weights));
-        c.arch.save(m_store.weights_path(std::to_string(c.id) + ".json"));  // so that a model loads without the store
-        c.status = CandidateStatus::done;
-    } catch (const InputError& e) {
-        c.status = CandidateStatus::failed;
-        notify(c, std::string("failed: ") + e.what());
-    } catch (const c10::Error& e) {
-        c.status = CandidateStatus::failed;
-        notify(c, std::string("failed: ") + e.what_without_backtrace());
+    std::vector<Candidate> out;
+    for (const auto& arch : m_config.initial.empty() ? default_initial_population(m_input_shape, m_num_classes) : m_config.initial) {
+        Candidate c;
+        c.arch = arch;
+        price_proposal(c, m_config, m_device);  // the seeds are trained whatever their cost
+        out.push_back(c);
     }
-    c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    m_store.update(c);
-    m_store.set_elapsed_seconds(elapsed());
-    if (c.status == CandidateStatus::done) notify(c, "done");
+    return out;
 }
 
-std::vector<Candidate> Evolution::propose(int generation, const std::vector<Candidate>& all)
+std::vector<Candidate> LemonadeProposer::propose(int generation, const std::vector<Candidate>& all)
 {
     const auto& objectives = m_config.objectives;
     const auto population = current_front(all, objectives, m_config.constraints);
@@ -175,13 +103,9 @@ std::vector<Candidate> Evolution::propose(int generation, const std::vector<Cand
         } catch (const InputError&) {
             continue;  // no operator applies to this parent
         }
-        child.parameters = parameter_count(child.arch);
-        child.multiply_adds = multiply_adds(child.arch);
-        // Timed, so with a latency objective or limit the accepted children can differ between
-        // two runs of one seed; a resume still trains exactly the stored queue.
-        if (latency_needed_early()) child.latency_ms = measure_latency(child.arch, m_device, m_config.latency).median_ms;
-        if (!seen.insert(child.arch.canonical_hash()).second) continue;  // already trained or proposed
-        if (!m_config.constraints.violation(child).empty()) continue;
+        if (seen.count(child.arch.canonical_hash())) continue;  // already trained or proposed
+        if (!price_proposal(child, m_config, m_device)) continue;
+        seen.insert(child.arch.canonical_hash());
         children.push_back(std::move(child));
     }
     // Accept by inverse density under the population's KDE: children in sparse regions first.
@@ -193,92 +117,15 @@ std::vector<Candidate> Evolution::propose(int generation, const std::vector<Cand
     return accepted;
 }
 
-GenerationRecord Evolution::close_generation(int generation, const std::vector<Candidate>& all)
-{
-    const auto front = current_front(all, m_config.objectives, m_config.constraints);
-    GenerationRecord g;
-    g.generation = generation;
-    std::vector<ObjectiveVector> points;
-    for (const auto& c : front) {
-        g.front.push_back(c.id);
-        points.push_back(objective_vector(c, m_config.objectives));
-    }
-    g.hypervolume = hypervolume(points, m_store.info().reference);
-    g.seconds = elapsed();
-    m_store.record_generation(g);
-    m_store.set_elapsed_seconds(g.seconds);
-    if (m_callbacks.on_generation) m_callbacks.on_generation(g, front);
-    return g;
-}
-
-bool pending(const Candidate& c) { return c.status == CandidateStatus::queued || c.status == CandidateStatus::training; }
-
 } // namespace
 
 LemonadeResult lemonade(RunStore& store, const DataView& train_data, const DataView& validation, const Normalization& norm,
                         const LemonadeConfig& config, c10::Device device, const LemonadeCallbacks& callbacks)
 {
     config.validate();
-    if (validation.size() == 0) fail("LEMONADE needs a validation set");
-    if (objective_names(config.objectives) != store.info().objectives)
-        fail("run " + store.dir() + " was started with other objectives");
-    const auto start = Clock::now();
-    Evolution evolution(store, train_data, validation, norm, config, device, callbacks);
-    LemonadeResult result;
-    if (store.candidates().empty()) {
-        std::vector<Candidate> initial;
-        const auto archs = config.initial.empty()
-                               ? default_initial_population({train_data.set->channels, train_data.set->height, train_data.set->width},
-                                                            train_data.set->num_classes)
-                               : config.initial;
-        for (const auto& arch : archs) {
-            Candidate c;
-            c.arch = arch;
-            c.parameters = parameter_count(arch);
-            c.multiply_adds = multiply_adds(arch);
-            initial.push_back(c);
-        }
-        store.add_all(initial);
-    }
-    for (;;) {
-        auto all = store.candidates();
-        // The latest generation: of a candidate, or of an empty generation's record.
-        int generation = 0;
-        for (const auto& c : all) generation = std::max(generation, c.generation);
-        const auto before = store.generations();
-        if (!before.empty()) generation = std::max(generation, before.back().generation);
-        bool stopped = false;
-        for (const auto& c : all) {
-            if (!pending(c)) continue;
-            if (evolution.out_of_budget()) {
-                stopped = true;
-                break;
-            }
-            evolution.train_candidate(c);
-        }
-        if (stopped) break;
-        all = store.candidates();
-        const auto recorded = store.generations();
-        if (recorded.empty() || recorded.back().generation < generation) evolution.close_generation(generation, all);
-        if (generation + 1 >= config.generations) {
-            result.finished = true;
-            break;
-        }
-        if (evolution.out_of_budget()) break;
-        auto children = evolution.propose(generation + 1, all);
-        if (children.empty()) {
-            // Every proposal was a duplicate or broke a constraint: an empty generation, so the
-            // next one draws with other random numbers.
-            evolution.close_generation(generation + 1, all);
-            continue;
-        }
-        store.add_all(children);
-    }
-    const auto all = store.candidates();
-    result.front = current_front(all, config.objectives, config.constraints);
-    result.generations = store.generations();
-    result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    return result;
+    const auto& set = *train_data.set;
+    LemonadeProposer proposer(store, {set.channels, set.height, set.width}, set.num_classes, config, device);
+    return run_generations(store, train_data, validation, norm, config, device, proposer, callbacks);
 }
 
 } // namespace paretonas

@@ -11,7 +11,7 @@ using detail::Statement;
 
 std::string FinalModel::name() const
 {
-    return std::to_string(candidate) + "-e" + std::to_string(epochs) + (from_scratch ? "-scratch" : "");
+    return std::to_string(candidate) + "-" + recipe;
 }
 
 std::optional<FinalModel> delivered_final(const std::vector<FinalModel>& finals, std::int64_t candidate)
@@ -19,7 +19,7 @@ std::optional<FinalModel> delivered_final(const std::vector<FinalModel>& finals,
     std::optional<FinalModel> best;
     for (const auto& f : finals) {
         if (f.candidate != candidate || f.status != CandidateStatus::done) continue;
-        if (!best || f.epochs > best->epochs || (f.epochs == best->epochs && f.test_error < best->test_error)) best = f;
+        if (!best || f.epochs >= best->epochs) best = f;  // later rows win ties
     }
     return best;
 }
@@ -27,10 +27,10 @@ std::optional<FinalModel> delivered_final(const std::vector<FinalModel>& finals,
 void RunStore::save_final(const FinalModel& f)
 {
     Statement s(m_db,
-                "INSERT OR REPLACE INTO finals(candidate, epochs, from_scratch, status, test_error, latency_ms, seconds, weights)"
-                " VALUES(?,?,?,?,?,?,?,?)");
-    s.bind(1, f.candidate).bind(2, std::int64_t{f.epochs}).bind(3, std::int64_t{f.from_scratch ? 1 : 0});
-    s.bind(4, std::string(status_name(f.status))).bind(5, f.test_error).bind(6, f.latency_ms).bind(7, f.seconds).bind(8, f.weights);
+                "INSERT OR REPLACE INTO finals(candidate, recipe, epochs, from_scratch, status, test_error, latency_ms, seconds,"
+                " weights) VALUES(?,?,?,?,?,?,?,?,?)");
+    s.bind(1, f.candidate).bind(2, f.recipe).bind(3, std::int64_t{f.epochs}).bind(4, std::int64_t{f.from_scratch ? 1 : 0});
+    s.bind(5, std::string(status_name(f.status))).bind(6, f.test_error).bind(7, f.latency_ms).bind(8, f.seconds).bind(9, f.weights);
     s.step();
 }
 
@@ -40,19 +40,20 @@ std::vector<FinalModel> RunStore::finals() const
     Statement exists(m_db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='finals'");
     if (!exists.step()) return {};
     Statement s(m_db,
-                "SELECT candidate, epochs, from_scratch, status, test_error, latency_ms, seconds, weights FROM finals"
-                " ORDER BY candidate, from_scratch, epochs");
+                "SELECT candidate, recipe, epochs, from_scratch, status, test_error, latency_ms, seconds, weights FROM finals"
+                " ORDER BY rowid");  // INSERT OR REPLACE gives a rewritten row a new rowid
     std::vector<FinalModel> out;
     while (s.step()) {
         FinalModel f;
         f.candidate = s.integer(0);
-        f.epochs = static_cast<int>(s.integer(1));
-        f.from_scratch = s.integer(2) != 0;
-        f.status = status_from_name(s.text(3));
-        f.test_error = s.real(4);
-        f.latency_ms = s.real(5);
-        f.seconds = s.real(6);
-        f.weights = s.text(7);
+        f.recipe = s.text(1);
+        f.epochs = static_cast<int>(s.integer(2));
+        f.from_scratch = s.integer(3) != 0;
+        f.status = status_from_name(s.text(4));
+        f.test_error = s.real(5);
+        f.latency_ms = s.real(6);
+        f.seconds = s.real(7);
+        f.weights = s.text(8);
         out.push_back(f);
     }
     return out;

@@ -32,7 +32,7 @@ CREATE TABLE candidates(
   id INTEGER PRIMARY KEY, generation INTEGER NOT NULL, parent INTEGER, arch TEXT NOT NULL,
   hash TEXT NOT NULL, operators TEXT NOT NULL, status TEXT NOT NULL, val_error REAL NOT NULL,
   params INTEGER NOT NULL, madds INTEGER NOT NULL, latency_ms REAL NOT NULL, epochs INTEGER NOT NULL,
-  seconds REAL NOT NULL, weights TEXT NOT NULL);
+  seconds REAL NOT NULL, weights TEXT NOT NULL, genome TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE generations(
   generation INTEGER PRIMARY KEY, front TEXT NOT NULL, hypervolume REAL NOT NULL, seconds REAL NOT NULL);
 )sql";
@@ -40,9 +40,9 @@ CREATE TABLE generations(
 // Added after schema 1 shipped; created on open, so older runs gain it without a migration.
 const char* kFinalsSchema = R"sql(
 CREATE TABLE IF NOT EXISTS finals(
-  candidate INTEGER NOT NULL, epochs INTEGER NOT NULL, from_scratch INTEGER NOT NULL, status TEXT NOT NULL,
-  test_error REAL NOT NULL, latency_ms REAL NOT NULL, seconds REAL NOT NULL, weights TEXT NOT NULL,
-  PRIMARY KEY(candidate, epochs, from_scratch));
+  candidate INTEGER NOT NULL, recipe TEXT NOT NULL, epochs INTEGER NOT NULL, from_scratch INTEGER NOT NULL,
+  status TEXT NOT NULL, test_error REAL NOT NULL, latency_ms REAL NOT NULL, seconds REAL NOT NULL, weights TEXT NOT NULL,
+  PRIMARY KEY(candidate, recipe));
 )sql";
 
 json morphisms_to_json(const std::vector<Morphism>& ms)
@@ -130,7 +130,8 @@ bool RunStore::exists(const std::string& dir) { return fs::exists(fs::path(dir) 
 
 RunStore::RunStore(std::string dir, sqlite3* db, int lock_fd) : m_dir(std::move(dir)), m_db(db), m_lock_fd(lock_fd) {}
 
-RunStore::RunStore(RunStore&& o) noexcept : m_dir(std::move(o.m_dir)), m_db(o.m_db), m_lock_fd(o.m_lock_fd), m_info(std::move(o.m_info))
+RunStore::RunStore(RunStore&& o) noexcept : m_dir(std::move(o.m_dir)), m_db(o.m_db), m_lock_fd(o.m_lock_fd), m_has_genome(o.m_has_genome),
+      m_info(std::move(o.m_info))
 {
     o.m_db = nullptr;
     o.m_lock_fd = -1;
@@ -141,6 +142,7 @@ RunStore& RunStore::operator=(RunStore&& o) noexcept
     std::swap(m_dir, o.m_dir);
     std::swap(m_db, o.m_db);
     std::swap(m_lock_fd, o.m_lock_fd);
+    std::swap(m_has_genome, o.m_has_genome);
     std::swap(m_info, o.m_info);
     return *this;
 }
@@ -196,6 +198,14 @@ RunStore RunStore::open_with(const std::string& dir, bool read_only)
     store.m_db = open_database(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
     store.load_info();
     if (!read_only) store.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") + kFinalsSchema);
+    // Runs made before genomes existed gain the column when opened to write; read-only, they
+    // read as empty genomes.
+    Statement columns(store.m_db, "SELECT 1 FROM pragma_table_info('candidates') WHERE name='genome'");
+    store.m_has_genome = columns.step();
+    if (!store.m_has_genome && !read_only) {
+        store.exec("ALTER TABLE candidates ADD COLUMN genome TEXT NOT NULL DEFAULT '[]';");
+        store.m_has_genome = true;
+    }
     return store;
 }
 
@@ -235,11 +245,11 @@ std::vector<std::int64_t> RunStore::add_all(const std::vector<Candidate>& cs)
         for (const auto& c : cs) {
             Statement s(m_db,
                         "INSERT INTO candidates(generation, parent, arch, hash, operators, status, val_error, params, madds,"
-                        " latency_ms, epochs, seconds, weights) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                        " latency_ms, epochs, seconds, weights, genome) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             s.bind(1, std::int64_t{c.generation}).bind(2, c.parent).bind(3, c.arch.to_json()).bind(4, c.arch.canonical_hash());
             s.bind(5, morphisms_to_json(c.operators).dump()).bind(6, std::string(status_name(c.status))).bind(7, c.val_error);
             s.bind(8, c.parameters).bind(9, c.multiply_adds).bind(10, c.latency_ms).bind(11, std::int64_t{c.epochs});
-            s.bind(12, c.seconds).bind(13, c.weights).step();
+            s.bind(12, c.seconds).bind(13, c.weights).bind(14, json(c.genome).dump()).step();
             ids.push_back(sqlite3_last_insert_rowid(m_db));
         }
         exec("COMMIT;");
@@ -263,9 +273,12 @@ void RunStore::update(const Candidate& c)
 }
 
 namespace {
-const char* kCandidateColumns =
-    "SELECT id, generation, parent, arch, operators, status, val_error, params, madds, latency_ms, epochs, seconds, weights"
-    " FROM candidates";
+std::string candidate_columns(bool has_genome)
+{
+    return std::string("SELECT id, generation, parent, arch, operators, status, val_error, params, madds, latency_ms, epochs, seconds,"
+                       " weights, ") +
+           (has_genome ? "genome" : "'[]'") + " FROM candidates";
+}
 
 Candidate read_candidate(const Statement& s)
 {
@@ -283,13 +296,14 @@ Candidate read_candidate(const Statement& s)
     c.epochs = static_cast<int>(s.integer(10));
     c.seconds = s.real(11);
     c.weights = s.text(12);
+    c.genome = json::parse(s.text(13)).get<std::vector<int>>();
     return c;
 }
 } // namespace
 
 std::vector<Candidate> RunStore::candidates() const
 {
-    Statement s(m_db, std::string(kCandidateColumns) + " ORDER BY id");
+    Statement s(m_db, candidate_columns(m_has_genome) + " ORDER BY id");
     std::vector<Candidate> out;
     while (s.step()) out.push_back(read_candidate(s));
     return out;
@@ -297,7 +311,7 @@ std::vector<Candidate> RunStore::candidates() const
 
 std::optional<Candidate> RunStore::candidate(std::int64_t id) const
 {
-    Statement s(m_db, std::string(kCandidateColumns) + " WHERE id=?");
+    Statement s(m_db, candidate_columns(m_has_genome) + " WHERE id=?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_candidate(s);

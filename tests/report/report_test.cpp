@@ -57,15 +57,18 @@ TEST(ReportText, CaptionsAndSummaries)
 
 TEST(ReportPage, InlinesTheDataWithoutEndingTheScriptEarly)
 {
-    nlohmann::json data = {{"title", "a </script><script>alert(1)</script> b"}, {"candidates", nlohmann::json::array()}};
+    nlohmann::json data = {{"title", "a <!-- <script> </script><script>alert(1)</script> b"}, {"candidates", nlohmann::json::array()}};
     const auto page = report_html(data);
     EXPECT_EQ(page.find("alert(1)</script>"), std::string::npos);
-    EXPECT_THAT(page, HasSubstr("a <\\/script><script>alert(1)<\\/script> b"));
+    EXPECT_EQ(page.find("<!-- <script>"), std::string::npos);
+    EXPECT_THAT(page, HasSubstr("a \\u003c!-- \\u003cscript> \\u003c/script>"));
     EXPECT_EQ(page.find("/*REPORT_DATA*/"), std::string::npos);
     // The JSON inside still parses to the same data.
     const auto begin = page.find("id=\"report-data\">") + 17;
     const auto end = page.find("</script>", begin);
     EXPECT_EQ(nlohmann::json::parse(page.substr(begin, end - begin)), data);
+    // Bytes that are not UTF-8 do not fail the report.
+    EXPECT_NO_THROW(report_html({{"title", std::string("run \xff")}}));
 }
 
 TEST(ReportData, MarksTheFrontAndTheDeliveredFinalModels)
@@ -86,9 +89,9 @@ TEST(ReportData, MarksTheFrontAndTheDeliveredFinalModels)
     b.parent = 1;
     b.operators = {Morphism{"widen", 2, -1, 16, true, {}}};
     const auto ids = store.add_all({a, b, queued});
-    FinalModel older{ids[1], 2, false, CandidateStatus::done, 0.09, 1.0, 5.0, "x.pt"};
-    FinalModel newer{ids[1], 4, false, CandidateStatus::done, 0.08, 1.0, 9.0, "y.pt"};
-    FinalModel broken{ids[1], 8, false, CandidateStatus::training, 1.0, 0.0, 0.0, ""};
+    FinalModel older{ids[1], "e2", 2, false, CandidateStatus::done, 0.09, 1.0, 5.0, "x.pt"};
+    FinalModel newer{ids[1], "e4", 4, false, CandidateStatus::done, 0.08, 1.0, 9.0, "y.pt"};
+    FinalModel broken{ids[1], "e8", 8, false, CandidateStatus::training, 1.0, 0.0, 0.0, ""};
     for (const auto& f : {older, newer, broken}) store.save_final(f);
     store.record_generation({0, {ids[1]}, 0.5, 10.0});
 

@@ -95,7 +95,7 @@ TEST(Finalize, StoresEachModelWithItsTestErrorAndWeights)
     }
     const auto stored = r.store.finals();
     ASSERT_EQ(stored.size(), 2u);
-    EXPECT_EQ(stored[0].candidate, std::min(a.id, b.id));  // by candidate
+    EXPECT_EQ(stored[0].candidate, b.id);  // in the order written
 }
 
 TEST(Finalize, FineTuningStartsFromTheSearchWeightsAndScratchDoesNot)
@@ -114,6 +114,12 @@ TEST(Finalize, FineTuningStartsFromTheSearchWeightsAndScratchDoesNot)
     EXPECT_GT(scratch.test_error, search + 0.2);  // untrained: about chance on 3 classes
     EXPECT_NE(scratch.name(), tuned.name());
     EXPECT_EQ(r.store.finals().size(), 2u);       // one per recipe
+    // Another learning rate is another recipe: trained, not reused.
+    frozen.from_scratch = false;
+    frozen.lr_start = 1.0;
+    const auto hot = run_finalize(r, {c.id}, frozen)[0];
+    EXPECT_EQ(hot.recipe, "e1-lr1-b32-s0");
+    EXPECT_EQ(r.store.finals().size(), 3u);
 }
 
 TEST(Finalize, ResumesOnlyWhatIsNotFinished)
@@ -125,6 +131,7 @@ TEST(Finalize, ResumesOnlyWhatIsNotFinished)
     // b was in flight when the process died.
     FinalModel in_flight;
     in_flight.candidate = b.id;
+    in_flight.recipe = quick(1).recipe();
     in_flight.epochs = 1;
     in_flight.status = CandidateStatus::training;
     r.store.save_final(in_flight);

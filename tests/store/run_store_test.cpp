@@ -122,7 +122,7 @@ TEST(RunStore, CorruptForeignOrOccupiedPlacesAreRefusedUntouched)
     EXPECT_THAT(test::error_message([&] { RunStore::create(run, sample_info()); }), HasSubstr("already exists; resume it"));
 }
 
-TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheTable)
+TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheirTableAndColumns)
 {
     test::TempDir dir;
     const auto path = dir.file("run");
@@ -133,13 +133,19 @@ TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheTable)
         // A run made before finals existed.
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open((path + "/run.db").c_str(), &db), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(db, "DROP TABLE finals", nullptr, nullptr, nullptr), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, "DROP TABLE finals; ALTER TABLE candidates DROP COLUMN genome", nullptr, nullptr, nullptr), SQLITE_OK);
         sqlite3_close(db);
     }
     EXPECT_TRUE(RunStore::open_read_only(path).finals().empty());
+    EXPECT_TRUE(RunStore::open_read_only(path).candidate(id)->genome.empty());
     auto store = RunStore::open(path);
-    FinalModel tuned{id, 3, false, CandidateStatus::done, 0.12, 0.5, 30.0, "1-e3.pt"};
-    FinalModel scratch{id, 3, true, CandidateStatus::training, 1.0, 0.0, 0.0, ""};
+    auto with_genome = sample_candidate(1, id);
+    with_genome.genome = {2, 0, 1, 7};
+    const auto genome_id = store.add(with_genome);
+    EXPECT_EQ(RunStore::open_read_only(path).candidate(genome_id)->genome, with_genome.genome);
+    EXPECT_TRUE(store.candidate(id)->genome.empty());
+    FinalModel tuned{id, "e3", 3, false, CandidateStatus::done, 0.12, 0.5, 30.0, "1-e3.pt"};
+    FinalModel scratch{id, "e3-scratch", 3, true, CandidateStatus::training, 1.0, 0.0, 0.0, ""};
     store.save_final(tuned);
     store.save_final(scratch);
     scratch.status = CandidateStatus::done;
@@ -153,9 +159,14 @@ TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheTable)
     EXPECT_TRUE(finals[1].from_scratch);
     EXPECT_DOUBLE_EQ(finals[1].test_error, 0.2);
     EXPECT_EQ(finals[1].name(), std::to_string(id) + "-e3-scratch");
+    EXPECT_EQ(finals[1].recipe, "e3-scratch");
     EXPECT_EQ(store.final_path("a.pt"), path + "/final/a.pt");
-    // The one to deliver: the most epochs, then the lowest error; unfinished ones never.
-    EXPECT_EQ(delivered_final(finals, id)->from_scratch, false);
+    // The one to deliver: the most epochs, then the latest written (never the lowest test
+    // error: that would choose on the test set); unfinished ones never.
+    EXPECT_TRUE(delivered_final(finals, id)->from_scratch);
     EXPECT_FALSE(delivered_final(finals, id + 1));
-    EXPECT_FALSE(delivered_final({FinalModel{id, 9, false, CandidateStatus::failed}}, id));
+    FinalModel longer{id, "e9", 9, false, CandidateStatus::failed, 0.0, 0.0, 0.0, ""};
+    EXPECT_TRUE(delivered_final({tuned, longer}, id)->recipe == "e3");
+    longer.status = CandidateStatus::done;
+    EXPECT_TRUE(delivered_final({longer, tuned}, id)->recipe == "e9");
 }

@@ -23,6 +23,9 @@ struct FinalizeConfig {
     LatencyOptions latency{1, 10, 100};  // more repeats than in the search: this figure is reported
 
     void validate() const;
+    /// What names its results: "e10-lr0.05-b128-s0", "-scratch" appended from scratch. A
+    /// finalize with another recipe trains again instead of reusing results.
+    std::string recipe() const;
 };
 
 struct FinalizeCallbacks {
@@ -31,6 +34,10 @@ struct FinalizeCallbacks {
     std::function<void(const Candidate&, const FinalModel&, const std::string& event, int index, int count)> on_model;
     TrainCallbacks train;
 };
+
+/// The candidates `ids` of `store`, in that order. Throws InputError for an unknown id or one
+/// that is not trained.
+std::vector<Candidate> finalizable(const RunStore& store, const std::vector<std::int64_t>& ids);
 
 /// Trains candidates `ids` of `store` (each must be done) on `train_data`, scores each on
 /// `test`, and stores each result with its weights under the run's final/ directory. Models

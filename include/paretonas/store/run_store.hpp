@@ -37,6 +37,7 @@ struct Candidate {
     int epochs = 0;                       // trained in this search (inherited training not counted)
     double seconds = 0.0;                 // wall-clock of its training
     std::string weights;                  // file name inside the run's weights/ directory
+    std::vector<int> genome;              // its point in a parametric space (random, nsga2); else empty
     bool approximate() const;             // any operator not function-preserving
 };
 
@@ -59,9 +60,10 @@ struct GenerationRecord {
 };
 
 /// A candidate trained again for delivery, on train + validation data, and scored on the test
-/// set. One per candidate and recipe (epochs, from scratch or from the search's weights).
+/// set. One per candidate and recipe.
 struct FinalModel {
     std::int64_t candidate = -1;
+    std::string recipe;                   // how it was trained, e.g. "e10-lr0.05-b128-s0[-scratch]"
     int epochs = 0;
     bool from_scratch = false;
     CandidateStatus status = CandidateStatus::queued;
@@ -69,12 +71,13 @@ struct FinalModel {
     double latency_ms = 0.0;              // re-measured after training, the machine otherwise idle
     double seconds = 0.0;                 // wall-clock of the final training
     std::string weights;                  // file name inside the run's final/ directory
-    /// "<id>-e<epochs>" or "<id>-e<epochs>-scratch": names its files.
+    /// "<id>-<recipe>": names its files.
     std::string name() const;
 };
 
-/// The final model to deliver for `candidate` among `finals`: finished, the most epochs, then
-/// the lowest test error. None when it was never finalised.
+/// The final model to deliver for `candidate` among `finals` (in the order finals() returns):
+/// finished, the most epochs, then the latest written. Never chosen by test error, which would
+/// select on the test set. None when it was never finalised.
 std::optional<FinalModel> delivered_final(const std::vector<FinalModel>& finals, std::int64_t candidate);
 
 class RunStore {
@@ -110,9 +113,9 @@ public:
     void record_generation(const GenerationRecord& g);
     std::vector<GenerationRecord> generations() const;
 
-    /// Inserts or replaces the final model of (candidate, epochs, from_scratch).
+    /// Inserts or replaces the final model of (candidate, recipe).
     void save_final(const FinalModel& f);
-    /// Every final model, by candidate then recipe; empty for runs never finalised.
+    /// Every final model, in the order they were last written; empty for runs never finalised.
     std::vector<FinalModel> finals() const;
 
     /// Replaces the stored settings (RunInfo::config_json): a resume that changes the budget.
@@ -136,6 +139,7 @@ private:
     std::string m_dir;
     sqlite3* m_db = nullptr;
     int m_lock_fd = -1;
+    bool m_has_genome = true;
     RunInfo m_info;
 };
 
