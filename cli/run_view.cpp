@@ -6,10 +6,43 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace paretonas::cli {
 
 using json = nlohmann::json;
+
+// What a run is started with, stored in it, so that a resume trains the same way on the same
+// split whatever flags it is given (except --budget).
+json settings_json(const SearchOptions& o, std::uint64_t seed)
+{
+    const auto& l = o.lemonade;
+    const auto& b = o.baseline;
+    return {{"generations", l.generations},
+            {"children_proposed", l.children_proposed},
+            {"children_accepted", l.children_accepted},
+            {"morphisms_per_child", l.morphisms_per_child},
+            {"epochs_initial", l.epochs_initial},
+            {"epochs_child", l.epochs_child},
+            {"lr_start", l.lr_start},
+            {"lr_end", l.lr_end},
+            {"batch_size", l.train.batch_size},
+            {"weight_decay", l.train.weight_decay},
+            {"budget_seconds", l.budget_seconds},
+            {"max_params", l.constraints.max_params},
+            {"max_madds", l.constraints.max_madds},
+            {"max_latency_ms", l.constraints.max_latency_ms},
+            {"population", b.population},
+            {"crossover", b.crossover},
+            {"mutation", b.mutation},
+            {"space", {{"min_stages", b.space.min_stages}, {"max_stages", b.space.max_stages}, {"widths", b.space.widths},
+                       {"min_blocks", b.space.min_blocks}, {"max_blocks", b.space.max_blocks}, {"kernels", b.space.kernels},
+                       {"skip", b.space.skip}, {"separable", b.space.separable}}},
+            // An absolute root, so that `front --test` finds the data from any directory.
+            {"data", {{"name", o.data.data}, {"root", o.data.data_root.empty() ? "" : std::filesystem::absolute(o.data.data_root).string()},
+                      {"val_fraction", o.data.val_fraction},
+                      {"subset", o.data.subset}, {"seed", seed}}}};
+}
 
 void restore_settings(const json& j, SearchOptions& o, std::uint64_t& seed)
 {
@@ -28,6 +61,22 @@ void restore_settings(const json& j, SearchOptions& o, std::uint64_t& seed)
     l.constraints.max_params = j.at("max_params");
     l.constraints.max_madds = j.at("max_madds");
     l.constraints.max_latency_ms = j.at("max_latency_ms");
+    // Runs made before nsga2 and random existed lack these; they are lemonade runs.
+    auto& b = o.baseline;
+    b.population = j.value("population", b.population);
+    b.crossover = j.value("crossover", b.crossover);
+    b.mutation = j.value("mutation", b.mutation);
+    if (j.contains("space")) {
+        const auto& s = j.at("space");
+        b.space.min_stages = s.at("min_stages");
+        b.space.max_stages = s.at("max_stages");
+        b.space.widths = s.at("widths").get<std::vector<int>>();
+        b.space.min_blocks = s.at("min_blocks");
+        b.space.max_blocks = s.at("max_blocks");
+        b.space.kernels = s.at("kernels").get<std::vector<int>>();
+        b.space.skip = s.at("skip");
+        b.space.separable = s.at("separable");
+    }
     const auto& d = j.at("data");
     o.data.data = d.at("name");
     o.data.data_root = d.at("root");

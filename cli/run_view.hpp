@@ -12,6 +12,10 @@
 
 namespace paretonas::cli {
 
+/// What a run is started with, stored in it (RunInfo::config_json), so that a resume trains the
+/// same way on the same split whatever flags it is given (except --budget).
+nlohmann::json settings_json(const SearchOptions& o, std::uint64_t seed);
+
 /// Fills `o` and `seed` from a run's stored settings (RunInfo::config_json); --budget is kept
 /// when the user gave it. Throws nlohmann::json::exception for a missing field.
 void restore_settings(const nlohmann::json& settings, SearchOptions& o, std::uint64_t& seed);

@@ -17,30 +17,39 @@ namespace paretonas::cli {
 
 CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o)
 {
-    auto* cmd = app.add_subcommand("search", "search architectures: --method lemonade (Pareto front, default) or nash (hill climbing)");
+    auto* cmd = app.add_subcommand("search", "search architectures: --method lemonade (Pareto front, default), nsga2 or random (Pareto "
+                                             "front over a chain space), or nash (hill climbing)");
     // Defaults for 2 CPU cores, set before the options so that --help shows them.
     o.nash.steps = 1000;  // the budget ends the run
     o.nash.neighbours = 3;
     o.nash.morphisms_per_child = 2;
     add_common_options(cmd, common);
     add_data_options(cmd, o.data);
-    cmd->add_option("--method", o.method, "search method: lemonade or nash")->capture_default_str();
+    o.method_option = cmd->add_option("--method", o.method, "search method: lemonade, nsga2, random or nash")->capture_default_str();
     cmd->add_option("--arch", o.arch_path, "nash: start network JSON (default: the built-in starting network)")->check(CLI::ExistingFile);
     o.budget_option = cmd->add_option("--budget", o.budget, "wall-clock budget of the whole run, resumes included (90s, 30m, 2h)")
                           ->capture_default_str();
-    cmd->add_option("--out", o.out, "run directory; lemonade resumes the run found there")->capture_default_str();
-    cmd->add_option("--epochs-init", o.epochs_init, "epochs to train the start network(s)")->capture_default_str()->check(CLI::PositiveNumber);
+    cmd->add_option("--out", o.out, "run directory; lemonade, nsga2 and random resume the run found there")->capture_default_str();
+    cmd->add_option("--epochs-init", o.epochs_init, "epochs to train the start network(s); nsga2 and random: each network")->capture_default_str()->check(CLI::PositiveNumber);
     auto& l = o.lemonade;
-    o.lemonade_options = {
-        cmd->add_option("--objectives", o.objectives, "lemonade: objectives to minimise, error plus any of params,madds,latency")
-            ->capture_default_str(),
-        cmd->add_option("--max-params", l.constraints.max_params, "lemonade: keep only models with at most this many parameters (0: no limit)"),
-        cmd->add_option("--max-madds", l.constraints.max_madds, "lemonade: ... at most this many multiply-adds per image (0: no limit)"),
-        cmd->add_option("--max-latency-ms", l.constraints.max_latency_ms, "lemonade: ... at most this latency at batch 1 (0: no limit)"),
-        cmd->add_option("--generations", l.generations, "lemonade: generations (the budget usually ends the run first)")->capture_default_str(),
+    auto& b = o.baseline;
+    o.run_options = {
+        cmd->add_option("--objectives", o.objectives, "objectives to minimise, error plus any of params,madds,latency")->capture_default_str(),
+        cmd->add_option("--max-params", l.constraints.max_params, "keep only models with at most this many parameters (0: no limit)"),
+        cmd->add_option("--max-madds", l.constraints.max_madds, "... at most this many multiply-adds per image (0: no limit)"),
+        cmd->add_option("--max-latency-ms", l.constraints.max_latency_ms, "... at most this latency at batch 1 (0: no limit)"),
+        cmd->add_option("--generations", l.generations, "generations (the budget usually ends the run first)")->capture_default_str(),
         cmd->add_option("--children", l.children_proposed, "lemonade: children proposed per generation (cheap)")->capture_default_str(),
         cmd->add_option("--accept", l.children_accepted, "lemonade: children trained per generation")->capture_default_str(),
         cmd->add_option("--epochs-child", l.epochs_child, "lemonade: epochs per child, from its parent's weights")->capture_default_str(),
+        cmd->add_option("--population", b.population, "nsga2: population and children per generation; random: draws per generation")
+            ->capture_default_str(),
+        cmd->add_option("--crossover", b.crossover, "nsga2: probability that a child mixes two parents")->capture_default_str(),
+        cmd->add_option("--mutation", b.mutation, "nsga2: per-gene probability of a random reset (0: 1 / genes)")->capture_default_str(),
+        cmd->add_option("--space-widths", b.space.widths, "nsga2, random: widths a stage may take")->delimiter(',')->capture_default_str(),
+        cmd->add_option("--space-stages", b.space.max_stages, "nsga2, random: at most this many stages")->capture_default_str(),
+        cmd->add_option("--space-blocks", b.space.max_blocks, "nsga2, random: at most this many conv blocks per stage")->capture_default_str(),
+        cmd->add_option("--space-kernels", b.space.kernels, "nsga2, random: kernel sizes")->delimiter(',')->capture_default_str(),
     };
     o.nash_options = {
         cmd->add_option("--steps", o.nash.steps, "hill-climbing steps (the budget may end the run first)")->capture_default_str(),
@@ -74,8 +83,8 @@ nlohmann::json step_json(const NashStep& s)
 
 int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
 {
-    if (o.method == "lemonade") return run_lemonade(common, o, out);
-    if (o.method != "nash") fail("unknown search method '" + o.method + "' (available: lemonade, nash)");
+    if (o.method == "lemonade" || o.method == "nsga2" || o.method == "random") return run_generational(common, o, out);
+    if (o.method != "nash") fail("unknown search method '" + o.method + "' (available: lemonade, nsga2, random, nash)");
     const auto device = parse_device(common.device);
     if (o.paper) {
         // The preset fills only what the user did not give; the order matches nash_options.

@@ -4,6 +4,7 @@
 
 #include "common.hpp"
 
+#include <paretonas/search/baselines.hpp>
 #include <paretonas/search/lemonade.hpp>
 #include <paretonas/search/nash.hpp>
 
@@ -13,6 +14,7 @@ namespace paretonas::cli {
 
 struct SearchOptions {
     std::string method = "lemonade";
+    CLI::Option* method_option = nullptr;
     std::string arch_path;
     DataOptions data;
     std::string budget = "60m";
@@ -22,15 +24,17 @@ struct SearchOptions {
     bool paper = false;
     NashConfig nash;
     std::vector<CLI::Option*> nash_options;  // the ones --paper fills when not given
-    LemonadeConfig lemonade;
-    std::vector<CLI::Option*> lemonade_options;  // fixed when a run starts: ignored on resume
+    LemonadeConfig lemonade;       // also holds the settings all generational methods share
+    BaselineConfig baseline;       // random and nsga2: the space, population, crossover, mutation
+    std::vector<CLI::Option*> run_options;  // fixed when a run starts: ignored on resume
     std::string objectives = "error,params";
 };
 
 CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o);
 int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out);
-/// --method lemonade (cli/lemonade_command.cpp): starts the run in --out, or resumes it.
-int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& out);
+/// --method lemonade, nsga2 or random (cli/generational_command.cpp): starts the run in --out,
+/// or resumes it.
+int run_generational(const CommonOptions& common, SearchOptions& o, std::ostream& out);
 
 /// `paretonas front --run DIR [--json]`.
 struct FrontOptions {

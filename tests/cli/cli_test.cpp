@@ -211,3 +211,37 @@ TEST(Cli, SearchRejectsBadSettings)
                           "lemonade children_accepted must be in [1, 4], got 5");
     expect_one_line_error(run({"front", "--run", "/nonexistent-dir"}), "no run in /nonexistent-dir");
 }
+
+TEST(Cli, SearchNsga2AndRandomRunResumeAndKeepTheirMethod)
+{
+    const paretonas::test::TempDir data, out;
+    write_tiny_idx(data);
+    for (const std::string method : {"nsga2", "random"}) {
+        const auto run_dir = out.file(method);
+        const std::vector<std::string> args = {"search", "--method", method, "--data", data.path(), "--generations", "2", "--population", "3",
+                                               "--epochs-init", "1", "--threads", "1", "--val-fraction", "0.25", "--space-widths", "2,4",
+                                               "--space-stages", "2", "--out", run_dir};
+        const auto r = run(args);
+        ASSERT_EQ(r.code, 0) << r.err;
+        EXPECT_THAT(r.out, HasSubstr("starting " + run_dir + ": " + method));
+        EXPECT_THAT(r.out, HasSubstr("generation 1: front of"));
+        const auto store = paretonas::RunStore::open_read_only(run_dir);
+        EXPECT_EQ(store.info().method, method);
+        EXPECT_EQ(store.candidates().size(), 6u);
+        for (const auto& c : store.candidates()) {
+            EXPECT_EQ(c.genome.size(), 8u);  // 4 + 2 stages x 2
+            for (const auto& n : c.arch.nodes())
+                if (n.op == paretonas::OpType::conv || n.op == paretonas::OpType::sep_conv) EXPECT_TRUE(n.channels == 2 || n.channels == 4);
+        }
+        // Resumed without --method, it stays what it was; another method is refused.
+        const auto again = run({"search", "--out", run_dir, "--data", data.path(), "--threads", "1"});
+        ASSERT_EQ(again.code, 0) << again.err;
+        EXPECT_THAT(again.out, HasSubstr("resuming " + run_dir + ": " + method));
+        const std::string other = method == "nsga2" ? "lemonade" : "nsga2";
+        expect_one_line_error(run({"search", "--method", other, "--out", run_dir}), "is a " + method + " run, not " + other);
+    }
+    expect_one_line_error(run({"search", "--method", "nsga2", "--population", "1", "--data", data.path(), "--out", out.file("x")}),
+                          "nsga2 population must be in [2");
+    expect_one_line_error(run({"search", "--method", "random", "--space-kernels", "4", "--data", data.path(), "--out", out.file("y")}),
+                          "chain space kernel sizes must be odd, got 4");
+}

@@ -1,4 +1,4 @@
-// `paretonas search --method lemonade` and `paretonas front`.
+// `paretonas search --method lemonade|nsga2|random` and `paretonas front`.
 #include "progress.hpp"
 #include "run_view.hpp"
 #include "search_command.hpp"
@@ -21,31 +21,6 @@ namespace paretonas::cli {
 namespace {
 
 using json = nlohmann::json;
-
-// What a run is started with, stored in it, so that a resume trains the same way on the same
-// split whatever flags it is given (except --budget).
-json settings_json(const SearchOptions& o, std::uint64_t seed)
-{
-    const auto& l = o.lemonade;
-    return {{"generations", l.generations},
-            {"children_proposed", l.children_proposed},
-            {"children_accepted", l.children_accepted},
-            {"morphisms_per_child", l.morphisms_per_child},
-            {"epochs_initial", l.epochs_initial},
-            {"epochs_child", l.epochs_child},
-            {"lr_start", l.lr_start},
-            {"lr_end", l.lr_end},
-            {"batch_size", l.train.batch_size},
-            {"weight_decay", l.train.weight_decay},
-            {"budget_seconds", l.budget_seconds},
-            {"max_params", l.constraints.max_params},
-            {"max_madds", l.constraints.max_madds},
-            {"max_latency_ms", l.constraints.max_latency_ms},
-            // An absolute root, so that `front --test` finds the data from any directory.
-            {"data", {{"name", o.data.data}, {"root", o.data.data_root.empty() ? "" : std::filesystem::absolute(o.data.data_root).string()},
-                      {"val_fraction", o.data.val_fraction},
-                      {"subset", o.data.subset}, {"seed", seed}}}};
-}
 
 void print_front(const RunStore& store, const FrontView& v, std::ostream& out, const TestErrors& tests = {})
 {
@@ -88,7 +63,28 @@ json front_json(const RunStore& store, const FrontView& v, const TestErrors& tes
 
 } // namespace
 
-int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& out)
+namespace {
+
+// The method's settings: LEMONADE's own, or the chain-space baselines' on top of the shared ones.
+BaselineConfig baseline_config(const SearchOptions& o)
+{
+    BaselineConfig b = o.baseline;
+    static_cast<SearchConfig&>(b) = o.lemonade;
+    return b;
+}
+
+SearchResult run_method(const std::string& method, RunStore& store, const PreparedData& data, const SearchOptions& o, c10::Device device,
+                        const SearchCallbacks& callbacks)
+{
+    const auto& [train, validation] = data.split;
+    if (method == "lemonade") return lemonade(store, train, validation, data.norm, o.lemonade, device, callbacks);
+    if (method == "nsga2") return nsga2(store, train, validation, data.norm, baseline_config(o), device, callbacks);
+    return random_search(store, train, validation, data.norm, baseline_config(o), device, callbacks);
+}
+
+} // namespace
+
+int run_generational(const CommonOptions& common, SearchOptions& o, std::ostream& out)
 {
     const auto device = parse_device(common.device);
     std::uint64_t seed = common.seed;
@@ -100,24 +96,29 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
     if (resuming) {
         opened.emplace(RunStore::open(o.out));
         const auto& store = *opened;
-        if (store.info().method != "lemonade") fail("run " + o.out + " is a " + store.info().method + " run, not lemonade");
+        const auto& stored = store.info().method;
+        if (stored != "lemonade" && stored != "nsga2" && stored != "random") fail("run " + o.out + " is a " + stored + " run");
+        if (o.method_option && o.method_option->count() > 0 && o.method != stored)
+            fail("run " + o.out + " is a " + stored + " run, not " + o.method);
+        o.method = stored;
         try {
             restore_settings(json::parse(store.info().config_json), o, seed);
         } catch (const json::exception& e) {
             fail("run " + o.out + " has unreadable settings (" + std::string(e.what()) + ")");
         }
         o.lemonade.objectives = objectives_from_names(store.info().objectives);
-        for (auto* option : o.lemonade_options)
+        for (auto* option : o.run_options)
             if (option->count() > 0 && !common.quiet)
                 out << "note: " << option->get_name() << " is ignored: a resumed run keeps the settings it was started with" << std::endl;
     }
     o.lemonade.seed = seed;
-    o.lemonade.validate();
+    if (o.method == "lemonade") o.lemonade.validate();
+    else baseline_config(o).validate(o.method);
     const auto data = prepare_data(o.data, seed);
     o.lemonade.train.augment = default_augmentation(*data.source.train);
     if (!resuming) {
         RunInfo info;
-        info.method = "lemonade";
+        info.method = o.method;
         auto settings = settings_json(o, seed);
         settings["normalization"] = normalization_json(data.norm);  // for export: models take raw pixels
         info.config_json = settings.dump();
@@ -136,7 +137,7 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
     }
     auto progress = make_progress(common, out);
     progress.log("start",
-                 std::string(resuming ? "resuming " : "starting ") + o.out + ": lemonade on " + data.summary() + "; budget " +
+                 std::string(resuming ? "resuming " : "starting ") + o.out + ": " + o.method + " on " + data.summary() + "; budget " +
                      format_duration(o.lemonade.budget_seconds) + " (" + format_duration(store.elapsed_seconds()) + " spent); device " +
                      device.str() + ", " + std::to_string(torch::get_num_threads()) + " threads",
                  {{"run", o.out}, {"resuming", resuming}, {"data", data.summary()}, {"budget_seconds", o.lemonade.budget_seconds},
@@ -146,7 +147,7 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
                                 std::chrono::milliseconds(static_cast<long long>(1000 * (o.lemonade.budget_seconds - store.elapsed_seconds()))));
 
     double best_hypervolume = -1.0;
-    LemonadeCallbacks callbacks;
+    SearchCallbacks callbacks;
     callbacks.train = progress.callbacks(o.lemonade.epochs_child, false);
     callbacks.on_candidate = [&](const Candidate& c, const std::string& event) {
         if (event == "training") {
@@ -174,7 +175,7 @@ int run_lemonade(const CommonOptions& common, SearchOptions& o, std::ostream& ou
         progress.log("generation", text.str(),
                      {{"generation", g.generation}, {"front", g.front}, {"hypervolume", g.hypervolume}, {"seconds", g.seconds}});
     };
-    const auto result = lemonade(store, data.split.train, data.split.validation, data.norm, o.lemonade, device, callbacks);
+    const auto result = run_method(o.method, store, data, o, device, callbacks);
     const auto front = read_front(store);
     write_text_atomically((std::filesystem::path(o.out) / "front.json").string(), front_json(store, front).dump(1) + "\n");
     if (!result.finished) progress.log("budget", "budget spent; run the same command again with a larger --budget to go on");
