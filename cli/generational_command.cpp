@@ -91,6 +91,7 @@ int run_generational(const CommonOptions& common, SearchOptions& o, std::ostream
     o.lemonade.budget_seconds = parse_duration(o.budget, "--budget");
     o.lemonade.epochs_initial = o.epochs_init;
     o.lemonade.objectives = parse_objectives(o.objectives);
+    o.lemonade.fidelity.successive_halving = parse_fidelity(o.fidelity);
     const bool resuming = RunStore::exists(o.out);
     std::optional<RunStore> opened;
     if (resuming) {

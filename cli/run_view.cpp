@@ -32,6 +32,7 @@ json settings_json(const SearchOptions& o, std::uint64_t seed)
             {"max_params", l.constraints.max_params},
             {"max_madds", l.constraints.max_madds},
             {"max_latency_ms", l.constraints.max_latency_ms},
+            {"fidelity", {{"successive_halving", l.fidelity.successive_halving}, {"eta", l.fidelity.eta}, {"margin", l.fidelity.margin}}},
             {"population", b.population},
             {"crossover", b.crossover},
             {"mutation", b.mutation},
@@ -61,6 +62,11 @@ void restore_settings(const json& j, SearchOptions& o, std::uint64_t& seed)
     l.constraints.max_params = j.at("max_params");
     l.constraints.max_madds = j.at("max_madds");
     l.constraints.max_latency_ms = j.at("max_latency_ms");
+    if (j.contains("fidelity")) {
+        l.fidelity.successive_halving = j["fidelity"].at("successive_halving");
+        l.fidelity.eta = j["fidelity"].at("eta");
+        l.fidelity.margin = j["fidelity"].at("margin");
+    }
     // Runs made before nsga2 and random existed lack these; they are lemonade runs.
     auto& b = o.baseline;
     b.population = j.value("population", b.population);

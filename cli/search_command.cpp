@@ -50,6 +50,10 @@ CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions
         cmd->add_option("--space-stages", b.space.max_stages, "nsga2, random: at most this many stages")->capture_default_str(),
         cmd->add_option("--space-blocks", b.space.max_blocks, "nsga2, random: at most this many conv blocks per stage")->capture_default_str(),
         cmd->add_option("--space-kernels", b.space.kernels, "nsga2, random: kernel sizes")->delimiter(',')->capture_default_str(),
+        cmd->add_option("--fidelity", o.fidelity, "sh: successive halving on epochs, a candidate dominated with margin at a rung stops there")
+            ->capture_default_str(),
+        cmd->add_option("--sh-margin", l.fidelity.margin, "sh: error gap that counts as dominated with margin")->capture_default_str(),
+        cmd->add_option("--sh-eta", l.fidelity.eta, "sh: rungs after 1, eta, eta^2, ... epochs")->capture_default_str(),
     };
     o.nash_options = {
         cmd->add_option("--steps", o.nash.steps, "hill-climbing steps (the budget may end the run first)")->capture_default_str(),

@@ -28,6 +28,7 @@ struct SearchOptions {
     BaselineConfig baseline;       // random and nsga2: the space, population, crossover, mutation
     std::vector<CLI::Option*> run_options;  // fixed when a run starts: ignored on resume
     std::string objectives = "error,params";
+    std::string fidelity = "none";
 };
 
 CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o);

@@ -9,6 +9,7 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 
 namespace paretonas {
@@ -25,6 +26,7 @@ void SearchConfig::validate(const std::string& method) const
     constraints.validate();
     latency.validate();
     train.validate();
+    fidelity.validate();
 }
 
 bool SearchConfig::latency_before_training() const
@@ -67,6 +69,7 @@ private:
         if (m_callbacks.on_candidate) m_callbacks.on_candidate(c, event);
     }
     Network build(Candidate& c, Network& teacher) const;
+    TrainCallbacks halving(Candidate& c, bool& stopped) const;
 
     RunStore& m_store;
     const DataView& m_train;
@@ -102,6 +105,33 @@ Network Generations::build(Candidate& c, Network& teacher) const
     return net;
 }
 
+// Successive halving: record the validation error after every epoch, and stop at a rung when
+// a candidate that reached the same rung dominates this one with margin.
+TrainCallbacks Generations::halving(Candidate& c, bool& stopped) const
+{
+    TrainCallbacks callbacks = m_callbacks.train;
+    std::vector<Candidate> others;
+    for (auto& o : m_store.candidates())
+        if (o.status == CandidateStatus::done && o.id != c.id && !o.curve.empty()) others.push_back(std::move(o));
+    const auto rungs = rung_epochs(c.epochs, m_config.fidelity.eta);
+    callbacks.on_epoch = [this, &c, &stopped, others = std::move(others), rungs, outer = m_callbacks.train.on_epoch](const EpochStats& s) {
+        if (outer) outer(s);
+        c.curve.push_back(s.val_error);
+        const int epoch = static_cast<int>(c.curve.size());
+        if (std::find(rungs.begin(), rungs.end(), epoch) == rungs.end()) return true;
+        const auto at_rung = [&](Candidate x, double error) {
+            x.val_error = error;
+            return objective_vector(x, m_config.objectives);
+        };
+        std::vector<ObjectiveVector> rivals;
+        for (const auto& o : others)
+            if (static_cast<int>(o.curve.size()) >= epoch) rivals.push_back(at_rung(o, o.curve[static_cast<std::size_t>(epoch - 1)]));
+        stopped = dominated_with_margin(at_rung(c, s.val_error), rivals, m_config.fidelity.margin);
+        return !stopped;
+    };
+    return callbacks;
+}
+
 void Generations::train_candidate(Candidate c)
 {
     const auto t0 = Clock::now();
@@ -110,16 +140,27 @@ void Generations::train_candidate(Candidate c)
     // Saved here too, so that a kill does not hand the time since the last candidate back.
     m_store.set_elapsed_seconds(elapsed());
     notify(c, "training");
+    bool stopped = false;
+    std::string outcome = "done";
     // Store errors are not the candidate's fault: they end the run (it resumes) instead of
     // failing the candidate for good.
     try {
         seed_everything(m_config.seed * 1000003 + static_cast<std::uint64_t>(c.id));
         Network teacher{nullptr};
         Network net = build(c, teacher);
-        train(net, m_train, nullptr, m_norm,
+        const bool tracked = m_config.fidelity.successive_halving;
+        c.curve.clear();
+        const int planned = c.epochs;
+        stopped = false;
+        train(net, m_train, tracked ? &m_validation : nullptr, m_norm,
               cosine_cycle(m_config.train, c.epochs, m_config.lr_start, m_config.lr_end, m_config.seed + static_cast<std::uint64_t>(c.id)),
-              m_device, m_callbacks.train, teacher ? &teacher : nullptr);
-        c.val_error = evaluate(net, m_validation, m_norm, m_device).error;
+              m_device, tracked ? halving(c, stopped) : m_callbacks.train, teacher ? &teacher : nullptr);
+        // With a learning curve, its last point is the validation error: no second evaluation.
+        c.val_error = tracked ? c.curve.back() : evaluate(net, m_validation, m_norm, m_device).error;
+        if (stopped) {
+            c.epochs = static_cast<int>(c.curve.size());
+            outcome = "stopped at epoch " + std::to_string(c.epochs) + " of " + std::to_string(planned);
+        }
         c.latency_ms = measure_latency(*net, m_device, m_config.latency).median_ms;
         c.weights = std::to_string(c.id) + ".pt";
         save_weights(net, m_store.weights_path(c.weights));
@@ -135,7 +176,7 @@ void Generations::train_candidate(Candidate c)
     c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     m_store.update(c);
     m_store.set_elapsed_seconds(elapsed());
-    if (c.status == CandidateStatus::done) notify(c, "done");
+    if (c.status == CandidateStatus::done) notify(c, outcome);
 }
 
 GenerationRecord Generations::close_generation(int generation, const std::vector<Candidate>& all)

@@ -32,7 +32,7 @@ CREATE TABLE candidates(
   id INTEGER PRIMARY KEY, generation INTEGER NOT NULL, parent INTEGER, arch TEXT NOT NULL,
   hash TEXT NOT NULL, operators TEXT NOT NULL, status TEXT NOT NULL, val_error REAL NOT NULL,
   params INTEGER NOT NULL, madds INTEGER NOT NULL, latency_ms REAL NOT NULL, epochs INTEGER NOT NULL,
-  seconds REAL NOT NULL, weights TEXT NOT NULL, genome TEXT NOT NULL DEFAULT '[]');
+  seconds REAL NOT NULL, weights TEXT NOT NULL, genome TEXT NOT NULL DEFAULT '[]', curve TEXT NOT NULL DEFAULT '[]');
 CREATE TABLE generations(
   generation INTEGER PRIMARY KEY, front TEXT NOT NULL, hypervolume REAL NOT NULL, seconds REAL NOT NULL);
 )sql";
@@ -130,7 +130,7 @@ bool RunStore::exists(const std::string& dir) { return fs::exists(fs::path(dir) 
 
 RunStore::RunStore(std::string dir, sqlite3* db, int lock_fd) : m_dir(std::move(dir)), m_db(db), m_lock_fd(lock_fd) {}
 
-RunStore::RunStore(RunStore&& o) noexcept : m_dir(std::move(o.m_dir)), m_db(o.m_db), m_lock_fd(o.m_lock_fd), m_has_genome(o.m_has_genome),
+RunStore::RunStore(RunStore&& o) noexcept : m_dir(std::move(o.m_dir)), m_db(o.m_db), m_lock_fd(o.m_lock_fd), m_has_genome(o.m_has_genome), m_has_curve(o.m_has_curve),
       m_info(std::move(o.m_info))
 {
     o.m_db = nullptr;
@@ -143,6 +143,7 @@ RunStore& RunStore::operator=(RunStore&& o) noexcept
     std::swap(m_db, o.m_db);
     std::swap(m_lock_fd, o.m_lock_fd);
     std::swap(m_has_genome, o.m_has_genome);
+    std::swap(m_has_curve, o.m_has_curve);
     std::swap(m_info, o.m_info);
     return *this;
 }
@@ -198,14 +199,17 @@ RunStore RunStore::open_with(const std::string& dir, bool read_only)
     store.m_db = open_database(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
     store.load_info();
     if (!read_only) store.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") + kFinalsSchema);
-    // Runs made before genomes existed gain the column when opened to write; read-only, they
-    // read as empty genomes.
-    Statement columns(store.m_db, "SELECT 1 FROM pragma_table_info('candidates') WHERE name='genome'");
-    store.m_has_genome = columns.step();
-    if (!store.m_has_genome && !read_only) {
-        store.exec("ALTER TABLE candidates ADD COLUMN genome TEXT NOT NULL DEFAULT '[]';");
-        store.m_has_genome = true;
-    }
+    // Runs made before genomes and learning curves existed gain the columns when opened to
+    // write; read-only, they read as empty.
+    const auto has_column = [&](const std::string& name) {
+        Statement column(store.m_db, "SELECT 1 FROM pragma_table_info('candidates') WHERE name='" + name + "'");
+        if (column.step()) return true;
+        if (read_only) return false;
+        store.exec("ALTER TABLE candidates ADD COLUMN " + name + " TEXT NOT NULL DEFAULT '[]';");
+        return true;
+    };
+    store.m_has_genome = has_column("genome");
+    store.m_has_curve = has_column("curve");
     return store;
 }
 
@@ -265,19 +269,19 @@ void RunStore::update(const Candidate& c)
 {
     Statement s(m_db,
                 "UPDATE candidates SET status=?, val_error=?, params=?, madds=?, latency_ms=?, epochs=?, seconds=?, weights=?,"
-                " arch=?, hash=? WHERE id=?");
+                " arch=?, hash=?, curve=? WHERE id=?");
     s.bind(1, std::string(status_name(c.status))).bind(2, c.val_error).bind(3, c.parameters).bind(4, c.multiply_adds);
     s.bind(5, c.latency_ms).bind(6, std::int64_t{c.epochs}).bind(7, c.seconds).bind(8, c.weights);
-    s.bind(9, c.arch.to_json()).bind(10, c.arch.canonical_hash()).bind(11, c.id).step();
+    s.bind(9, c.arch.to_json()).bind(10, c.arch.canonical_hash()).bind(11, json(c.curve).dump()).bind(12, c.id).step();
     if (sqlite3_changes(m_db) != 1) fail("run store: no candidate " + std::to_string(c.id) + " to update");
 }
 
 namespace {
-std::string candidate_columns(bool has_genome)
+std::string candidate_columns(bool has_genome, bool has_curve)
 {
     return std::string("SELECT id, generation, parent, arch, operators, status, val_error, params, madds, latency_ms, epochs, seconds,"
                        " weights, ") +
-           (has_genome ? "genome" : "'[]'") + " FROM candidates";
+           (has_genome ? "genome" : "'[]'") + ", " + (has_curve ? "curve" : "'[]'") + " FROM candidates";
 }
 
 Candidate read_candidate(const Statement& s)
@@ -297,13 +301,14 @@ Candidate read_candidate(const Statement& s)
     c.seconds = s.real(11);
     c.weights = s.text(12);
     c.genome = json::parse(s.text(13)).get<std::vector<int>>();
+    c.curve = json::parse(s.text(14)).get<std::vector<double>>();
     return c;
 }
 } // namespace
 
 std::vector<Candidate> RunStore::candidates() const
 {
-    Statement s(m_db, candidate_columns(m_has_genome) + " ORDER BY id");
+    Statement s(m_db, candidate_columns(m_has_genome, m_has_curve) + " ORDER BY id");
     std::vector<Candidate> out;
     while (s.step()) out.push_back(read_candidate(s));
     return out;
@@ -311,7 +316,7 @@ std::vector<Candidate> RunStore::candidates() const
 
 std::optional<Candidate> RunStore::candidate(std::int64_t id) const
 {
-    Statement s(m_db, candidate_columns(m_has_genome) + " WHERE id=?");
+    Statement s(m_db, candidate_columns(m_has_genome, m_has_curve) + " WHERE id=?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_candidate(s);

@@ -220,7 +220,7 @@ TEST(Cli, SearchNsga2AndRandomRunResumeAndKeepTheirMethod)
         const auto run_dir = out.file(method);
         const std::vector<std::string> args = {"search", "--method", method, "--data", data.path(), "--generations", "2", "--population", "3",
                                                "--epochs-init", "1", "--threads", "1", "--val-fraction", "0.25", "--space-widths", "2,4",
-                                               "--space-stages", "2", "--out", run_dir};
+                                               "--space-stages", "2", "--fidelity", "sh", "--out", run_dir};
         const auto r = run(args);
         ASSERT_EQ(r.code, 0) << r.err;
         EXPECT_THAT(r.out, HasSubstr("starting " + run_dir + ": " + method));
@@ -228,7 +228,9 @@ TEST(Cli, SearchNsga2AndRandomRunResumeAndKeepTheirMethod)
         const auto store = paretonas::RunStore::open_read_only(run_dir);
         EXPECT_EQ(store.info().method, method);
         EXPECT_EQ(store.candidates().size(), 6u);
+        EXPECT_TRUE(nlohmann::json::parse(store.info().config_json).at("fidelity").at("successive_halving").get<bool>());
         for (const auto& c : store.candidates()) {
+            EXPECT_EQ(c.curve.size(), 1u);   // learning curves are tracked under successive halving
             EXPECT_EQ(c.genome.size(), 8u);  // 4 + 2 stages x 2
             for (const auto& n : c.arch.nodes())
                 if (n.op == paretonas::OpType::conv || n.op == paretonas::OpType::sep_conv) EXPECT_TRUE(n.channels == 2 || n.channels == 4);
@@ -240,6 +242,8 @@ TEST(Cli, SearchNsga2AndRandomRunResumeAndKeepTheirMethod)
         const std::string other = method == "nsga2" ? "lemonade" : "nsga2";
         expect_one_line_error(run({"search", "--method", other, "--out", run_dir}), "is a " + method + " run, not " + other);
     }
+    expect_one_line_error(run({"search", "--fidelity", "bogus", "--data", data.path(), "--out", out.file("z")}),
+                          "unknown fidelity 'bogus' (none or sh)");
     expect_one_line_error(run({"search", "--method", "nsga2", "--population", "1", "--data", data.path(), "--out", out.file("x")}),
                           "nsga2 population must be in [2");
     expect_one_line_error(run({"search", "--method", "random", "--space-kernels", "4", "--data", data.path(), "--out", out.file("y")}),

@@ -7,6 +7,7 @@
 #ifndef PARETONAS_SEARCH_GENERATIONAL_HPP
 #define PARETONAS_SEARCH_GENERATIONAL_HPP
 
+#include <paretonas/search/fidelity.hpp>
 #include <paretonas/search/objectives.hpp>
 #include <paretonas/train/latency.hpp>
 #include <paretonas/train/trainer.hpp>
@@ -26,6 +27,7 @@ struct SearchConfig {
     std::vector<Objective> objectives = {Objective::error, Objective::params};
     Constraints constraints;
     LatencyOptions latency;
+    FidelityConfig fidelity;       // successive halving on epochs (search/fidelity.hpp)
 
     /// Throws InputError naming `method` and the bad field.
     void validate(const std::string& method) const;
@@ -34,7 +36,8 @@ struct SearchConfig {
 };
 
 struct SearchCallbacks {
-    /// A candidate is about to train ("training") or has finished ("done" / "failed: why").
+    /// A candidate is about to train ("training") or has finished ("done", "stopped at epoch N
+    /// of M" by successive halving, "failed: why").
     std::function<void(const Candidate&, const std::string& event)> on_candidate;
     std::function<void(const GenerationRecord&, const std::vector<Candidate>& front)> on_generation;
     TrainCallbacks train;

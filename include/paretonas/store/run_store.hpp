@@ -38,6 +38,7 @@ struct Candidate {
     double seconds = 0.0;                 // wall-clock of its training
     std::string weights;                  // file name inside the run's weights/ directory
     std::vector<int> genome;              // its point in a parametric space (random, nsga2); else empty
+    std::vector<double> curve;            // validation error after each epoch, when tracked (successive halving)
     bool approximate() const;             // any operator not function-preserving
 };
 
@@ -105,7 +106,8 @@ public:
     /// Stores several in one transaction (a generation's queue): all or none.
     std::vector<std::int64_t> add_all(const std::vector<Candidate>& cs);
     /// Writes what training changes of an existing candidate: status, objectives, epochs,
-    /// wall-clock, weights (and architecture); generation, parent and operators stay.
+    /// wall-clock, weights, learning curve (and architecture); generation, parent, operators and
+    /// genome stay.
     void update(const Candidate& c);
     std::vector<Candidate> candidates() const;
     std::optional<Candidate> candidate(std::int64_t id) const;
@@ -139,7 +141,7 @@ private:
     std::string m_dir;
     sqlite3* m_db = nullptr;
     int m_lock_fd = -1;
-    bool m_has_genome = true;
+    bool m_has_genome = true, m_has_curve = true;
     RunInfo m_info;
 };
 
