@@ -11,7 +11,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libpagmo-dev libboost-graph-dev libonnx-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-torch
+  python3 python3-torch python3-optuna
   dataset-fashion-mnist
 )
 
