@@ -6,6 +6,7 @@
 
 #include <paretonas/core/error.hpp>
 #include <paretonas/data/dataset.hpp>
+#include <paretonas/store/run_store.hpp>
 
 #include <gtest/gtest.h>
 
@@ -164,6 +165,16 @@ struct BarSplit {
         norm = channel_statistics(train);
     }
 };
+
+/// The settings of a run minimising (validation error, parameters), reference point (1, 8).
+inline RunInfo run_info(const std::string& method)
+{
+    RunInfo info;
+    info.method = method;
+    info.objectives = {"error", "params"};
+    info.reference = {1.0, 8.0};
+    return info;
+}
 
 /// Runs a shell command and returns its exit status and its output (stdout and stderr).
 struct CommandResult {

@@ -74,11 +74,7 @@ TEST(ReportPage, InlinesTheDataWithoutEndingTheScriptEarly)
 TEST(ReportData, MarksTheFrontAndTheDeliveredFinalModels)
 {
     test::TempDir dir;
-    RunInfo info;
-    info.method = "lemonade";
-    info.objectives = {"error", "params"};
-    info.reference = {1, 8};
-    auto store = RunStore::create(dir.file("run"), info);
+    auto store = RunStore::create(dir.file("run"), test::run_info("lemonade"));
     Candidate a, b, queued;
     a.arch = conv_chain({1, 12, 12}, 3, {4}, {0});
     b.arch = conv_chain({1, 12, 12}, 3, {8, 16}, {0});

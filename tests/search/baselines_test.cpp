@@ -28,15 +28,6 @@ BaselineConfig tiny(int generations)
     return c;
 }
 
-RunInfo info(const std::string& method)
-{
-    RunInfo i;
-    i.method = method;
-    i.objectives = {"error", "params"};
-    i.reference = {1.0, 8.0};
-    return i;
-}
-
 using Search = SearchResult (*)(RunStore&, const DataView&, const DataView&, const Normalization&, const BaselineConfig&, c10::Device,
                                 const SearchCallbacks&);
 
@@ -65,13 +56,13 @@ void expect_resume_equals_uninterrupted(Search search, const std::string& method
     torch::set_num_threads(1);
     const test::BarSplit d;
     test::TempDir dir;
-    auto straight = RunStore::create(dir.file("straight"), info(method));
+    auto straight = RunStore::create(dir.file("straight"), test::run_info(method));
     const auto full = search(straight, d.train, d.validation, d.norm, tiny(4), torch::kCPU, {});
     EXPECT_TRUE(full.finished);
     ASSERT_EQ(full.generations.size(), 4u);
     expect_valid_run(straight, full, tiny(4));
     {
-        auto first = RunStore::create(dir.file("resumed"), info(method));
+        auto first = RunStore::create(dir.file("resumed"), test::run_info(method));
         search(first, d.train, d.validation, d.norm, tiny(2), torch::kCPU, {});
     }
     auto resumed = RunStore::open(dir.file("resumed"));
@@ -108,7 +99,7 @@ TEST(Baselines, RefuseARunOfAnotherSpace)
 {
     const test::BarSplit d;
     test::TempDir dir;
-    auto store = RunStore::create(dir.file("run"), info("lemonade"));
+    auto store = RunStore::create(dir.file("run"), test::run_info("lemonade"));
     Candidate c;
     c.arch = conv_chain({1, 12, 12}, 3, {4}, {0});
     store.add(c);

@@ -59,11 +59,7 @@ std::vector<Candidate> search_against(double rival_error, std::int64_t rival_par
     torch::set_num_threads(1);
     const test::BarSplit d;
     test::TempDir dir;
-    RunInfo info;
-    info.method = "random";
-    info.objectives = {"error", "params"};
-    info.reference = {1.0, 8.0};
-    auto store = RunStore::create(dir.file("run"), info);
+    auto store = RunStore::create(dir.file("run"), test::run_info("random"));
     BaselineConfig c;
     c.generations = 1;
     c.population = 3;

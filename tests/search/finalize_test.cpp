@@ -21,7 +21,7 @@ struct TrainedRun {
     RunStore store;
     std::vector<Candidate> models;
 
-    TrainedRun() : store(RunStore::create(dir.file("run"), info()))
+    TrainedRun() : store(RunStore::create(dir.file("run"), test::run_info("lemonade")))
     {
         torch::set_num_threads(1);
         LemonadeConfig c;
@@ -34,14 +34,6 @@ struct TrainedRun {
         c.initial = {conv_chain({1, 12, 12}, 3, {4}, {0}), conv_chain({1, 12, 12}, 3, {8, 16}, {0})};
         lemonade(store, data.train, data.validation, data.norm, c, torch::kCPU);
         models = store.candidates();
-    }
-    static RunInfo info()
-    {
-        RunInfo i;
-        i.method = "lemonade";
-        i.objectives = {"error", "params"};
-        i.reference = {1.0, 8.0};
-        return i;
     }
     double search_error(const Candidate& c)
     {
