@@ -26,10 +26,7 @@ LoadedModel load_model(const ModelRef& ref, c10::Device device)
     }
     if (ref.id < 0) fail("--run needs --id (see `paretonas front --run " + ref.run + "`)");
     const auto store = RunStore::open_read_only(ref.run);
-    const auto c = store.candidate(ref.id);
-    if (!c) fail("run " + ref.run + " has no candidate " + std::to_string(ref.id));
-    if (c->status != CandidateStatus::done)
-        fail("candidate " + std::to_string(ref.id) + " of run " + ref.run + " is " + status_name(c->status) + ", not trained");
+    const auto c = trained_candidate(store, ref.id);
     if (ref.weights != "auto" && ref.weights != "search" && ref.weights != "final")
         fail("unknown --weights '" + ref.weights + "' (search, final or auto)");
     const auto final_model = ref.weights == "search" ? std::nullopt : delivered_final(store.finals(), ref.id);
@@ -38,10 +35,10 @@ LoadedModel load_model(const ModelRef& ref, c10::Device device)
              " --ids " + std::to_string(ref.id) + "`)");
     LoadedModel loaded;
     if (final_model) {
-        loaded.net = load_network(c->arch, store.final_path(final_model->weights), device);
+        loaded.net = load_network(c.arch, store.final_path(final_model->weights), device);
         loaded.origin = "final (" + std::to_string(final_model->epochs) + " epochs " + (final_model->from_scratch ? "from scratch" : "fine-tuned") + ")";
     } else {
-        loaded.net = load_network(c->arch, store.weights_path(c->weights), device);
+        loaded.net = load_network(c.arch, store.weights_path(c.weights), device);
         loaded.origin = "search";
     }
     const auto settings = nlohmann::json::parse(store.info().config_json);

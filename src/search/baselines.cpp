@@ -176,11 +176,17 @@ std::vector<Candidate> Nsga2Proposer::propose(int generation, const std::vector<
     return children;
 }
 
-void check_space_run(const RunStore& store, const DataView& train_data)
+// Both baselines: checked settings and run, then the shared generational driver.
+template <class SpaceMethod>
+SearchResult search_space(const std::string& method, RunStore& store, const DataView& train_data, const DataView& validation,
+                          const Normalization& norm, const BaselineConfig& config, c10::Device device, const SearchCallbacks& callbacks)
 {
+    config.validate(method);
     for (const auto& c : store.candidates())
         if (c.genome.empty()) fail("run " + store.dir() + " holds networks from outside the chain space (a " + store.info().method + " run?)");
     if (train_data.size() == 0) fail("the search needs training data");
+    SpaceMethod proposer(train_data, config, device);
+    return run_generations(store, train_data, validation, norm, config, device, proposer, callbacks);
 }
 
 } // namespace
@@ -188,19 +194,13 @@ void check_space_run(const RunStore& store, const DataView& train_data)
 SearchResult random_search(RunStore& store, const DataView& train_data, const DataView& validation, const Normalization& norm,
                            const BaselineConfig& config, c10::Device device, const SearchCallbacks& callbacks)
 {
-    config.validate("random");
-    check_space_run(store, train_data);
-    RandomProposer proposer(train_data, config, device);
-    return run_generations(store, train_data, validation, norm, config, device, proposer, callbacks);
+    return search_space<RandomProposer>("random", store, train_data, validation, norm, config, device, callbacks);
 }
 
 SearchResult nsga2(RunStore& store, const DataView& train_data, const DataView& validation, const Normalization& norm,
                    const BaselineConfig& config, c10::Device device, const SearchCallbacks& callbacks)
 {
-    config.validate("nsga2");
-    check_space_run(store, train_data);
-    Nsga2Proposer proposer(train_data, config, device);
-    return run_generations(store, train_data, validation, norm, config, device, proposer, callbacks);
+    return search_space<Nsga2Proposer>("nsga2", store, train_data, validation, norm, config, device, callbacks);
 }
 
 } // namespace paretonas

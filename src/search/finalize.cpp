@@ -32,13 +32,7 @@ std::vector<Candidate> finalizable(const RunStore& store, const std::vector<std:
 {
     if (ids.empty()) fail("finalize: no models chosen");
     std::vector<Candidate> out;
-    for (auto id : ids) {
-        auto c = store.candidate(id);
-        if (!c) fail("run " + store.dir() + " has no candidate " + std::to_string(id));
-        if (c->status != CandidateStatus::done)
-            fail("candidate " + std::to_string(id) + " of run " + store.dir() + " is " + status_name(c->status) + ", not trained");
-        out.push_back(*c);
-    }
+    for (auto id : ids) out.push_back(trained_candidate(store, id));
     return out;
 }
 

@@ -1,4 +1,5 @@
 // The run store's final models (RunStore::save_final / finals).
+#include <paretonas/core/error.hpp>
 #include <paretonas/store/run_store.hpp>
 
 #include "statement.hpp"
@@ -12,6 +13,15 @@ using detail::Statement;
 std::string FinalModel::name() const
 {
     return std::to_string(candidate) + "-" + recipe;
+}
+
+Candidate trained_candidate(const RunStore& store, std::int64_t id)
+{
+    auto c = store.candidate(id);
+    if (!c) fail("run " + store.dir() + " has no candidate " + std::to_string(id));
+    if (c->status != CandidateStatus::done)
+        fail("candidate " + std::to_string(id) + " of run " + store.dir() + " is " + status_name(c->status) + ", not trained");
+    return std::move(*c);
 }
 
 std::optional<FinalModel> delivered_final(const std::vector<FinalModel>& finals, std::int64_t candidate)

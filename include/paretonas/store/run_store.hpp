@@ -145,6 +145,10 @@ private:
     RunInfo m_info;
 };
 
+/// Candidate `id` of `store`, which must exist and be trained. Throws InputError naming the run
+/// and the id otherwise.
+Candidate trained_candidate(const RunStore& store, std::int64_t id);
+
 } // namespace paretonas
 
 #endif
