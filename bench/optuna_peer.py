@@ -79,8 +79,9 @@ def augment(x):
     return out
 
 
-def train_and_evaluate(net, train_x, train_y, val_x, val_y, epochs, seed):
+def train_and_evaluate(net, train_x, train_y, val_x, val_y, epochs, seed, memory_format):
     torch.manual_seed(seed)
+    net = net.to(memory_format=memory_format)
     opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
     steps = epochs * math.ceil(len(train_x) / 128)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
@@ -89,7 +90,7 @@ def train_and_evaluate(net, train_x, train_y, val_x, val_y, epochs, seed):
         order = torch.randperm(len(train_x))
         for i in range(0, len(order), 128):
             idx = order[i:i + 128]
-            loss = F.cross_entropy(net(augment(train_x[idx])), train_y[idx])
+            loss = F.cross_entropy(net(augment(train_x[idx]).contiguous(memory_format=memory_format)), train_y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -98,7 +99,7 @@ def train_and_evaluate(net, train_x, train_y, val_x, val_y, epochs, seed):
     wrong = 0
     with torch.no_grad():
         for i in range(0, len(val_x), 500):
-            wrong += (net(val_x[i:i + 500]).argmax(1) != val_y[i:i + 500]).sum().item()
+            wrong += (net(val_x[i:i + 500].contiguous(memory_format=memory_format)).argmax(1) != val_y[i:i + 500]).sum().item()
     return wrong / len(val_x)
 
 
@@ -112,12 +113,17 @@ def main():
     p.add_argument("--population", type=int, default=16)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--channels-last", action="store_true", help="NHWC, as a tuned PyTorch user would train")
     p.add_argument("--widths", default="8,16,24,32,48,64,96,128")
     p.add_argument("--kernels", default="3,5")
     p.add_argument("--max-stages", type=int, default=3)
     p.add_argument("--max-blocks", type=int, default=3)
-    p.add_argument("--out", required=True)
+    p.add_argument("--out", help="the trials' JSON")
+    p.add_argument("--time", metavar="PARAMS", help="no search: train the network of these genes (JSON) once and "
+                   "print its parameters, seconds and validation error as JSON (bench/trial_speed.py)")
     a = p.parse_args()
+    if not a.out and not a.time:
+        p.error("--out or --time is required")
     torch.set_num_threads(a.threads or os.cpu_count())
     optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -134,6 +140,15 @@ def main():
     widths = [int(w) for w in a.widths.split(",")]
     kernels = [int(k) for k in a.kernels.split(",")]
 
+    if a.time:
+        net = chain_network(json.loads(a.time), widths, kernels, images.shape[1])
+        start = time.monotonic()
+        error = train_and_evaluate(net, train_x, train_y, val_x, val_y, a.epochs, a.seed,
+                                   torch.channels_last if a.channels_last else torch.contiguous_format)
+        print(json.dumps({"parameters": sum(t.numel() for t in net.parameters()), "seconds": time.monotonic() - start,
+                          "val_error": error}))
+        return
+
     start = time.monotonic()
     trials = []
 
@@ -147,17 +162,25 @@ def main():
             params[f"blocks{s}"] = trial.suggest_int(f"blocks{s}", 1, a.max_blocks)
         net = chain_network(params, widths, kernels, images.shape[1])
         n_params = sum(t.numel() for t in net.parameters())
-        error = train_and_evaluate(net, train_x, train_y, val_x, val_y, a.epochs, a.seed * 1000003 + trial.number)
+        error = train_and_evaluate(net, train_x, train_y, val_x, val_y, a.epochs, a.seed * 1000003 + trial.number,
+                                   torch.channels_last if a.channels_last else torch.contiguous_format)
         trials.append({"number": trial.number, "val_error": error, "parameters": n_params,
                        "finished_seconds": time.monotonic() - start, "params": params})
+        save(a.out + ".partial")  # what a killed run had done; search_quality reads only the finished file
         return error, n_params
+
+    def save(path):
+        with open(path + ".tmp", "w") as f:
+            json.dump({"method": "optuna-nsga2", "optuna": optuna.__version__, "torch": torch.__version__,
+                       "budget_seconds": a.budget, "seed": a.seed, "trials": trials}, f, indent=1)
+        os.replace(path + ".tmp", path)
 
     sampler = optuna.samplers.NSGAIISampler(population_size=a.population, seed=a.seed)
     study = optuna.create_study(directions=["minimize", "minimize"], sampler=sampler)
     study.optimize(objective, timeout=a.budget)
-    with open(a.out, "w") as f:
-        json.dump({"method": "optuna-nsga2", "optuna": optuna.__version__, "torch": torch.__version__,
-                   "budget_seconds": a.budget, "seed": a.seed, "trials": trials}, f, indent=1)
+    save(a.out)
+    if os.path.exists(a.out + ".partial"):
+        os.remove(a.out + ".partial")
     print(f"optuna peer: {len(trials)} trials in {time.monotonic() - start:.0f} s -> {a.out}")
 
 

@@ -1,18 +1,24 @@
 #!/usr/bin/python3
 """Search quality at equal cost: runs paretonas' search methods and the Optuna peer
 (bench/optuna_peer.py) on the same Fashion-MNIST subset with the same epochs per trial,
-objectives (validation error, parameters) and wall-clock budget, one after the other in one
-invocation, and reports the hypervolume of each front at 25/50/75/100% of the budget against
-one shared reference point, over several seeds.
+objectives (validation error, parameters) and wall-clock budget in one invocation, and reports
+the hypervolume of each front at 25/50/75/100% of the budget against one shared reference
+point, over several seeds.
 
 The hypervolume is taken in (validation error, log10 parameters), as paretonas reports it, with
-the reference point (1, 8): error 1, 1e8 parameters. For paretonas a front counts from the end
-of the generation that produced it (the run store records generations, not single candidates),
-which can only understate paretonas at a given time; for Optuna from the second its trial ended.
+the reference point (1, 8): error 1, 1e8 parameters. A paretonas candidate counts from a time
+reconstructed from its run store, never earlier than it finished (see paretonas_curve); an Optuna
+trial from the second it ended.
 
-  bench/search_quality.py --budget 20m --seeds 0,1,2 --out bench/results/search_quality
+Searches run one after the other, or with --jobs 2 two side by side, each on --threads cores (by
+default the cores shared out) so that several seeds fit in a working day. Which search runs
+beside which follows the order of --methods, so each method has a different neighbour competing
+for memory bandwidth; every one gets the same cores.
+
+  bench/search_quality.py --budget 20m --seeds 0,1,2 --jobs 2 --out bench/results/search_quality
 """
 import argparse
+import concurrent.futures
 import json
 import math
 import os
@@ -44,13 +50,32 @@ def hypervolume(points):
 
 
 def paretonas_curve(run_dir):
-    """[(seconds, hypervolume)] after each generation of a paretonas run."""
+    """[(seconds, hypervolume)] after each trained candidate of a paretonas run.
+
+    The store keeps each candidate's training seconds and the run time at each generation's
+    close (and at the last candidate), not each candidate's finishing time. A candidate is taken
+    to finish when its generation closed less the training seconds of the candidates trained
+    after it, as if all the generation's overhead (proposals, store writes) came before it: never
+    earlier than it really finished, so this can only understate paretonas at a given time.
+    """
     db = sqlite3.connect(f"file:{os.path.join(run_dir, 'run.db')}?mode=ro", uri=True)
-    objectives = {i: (e, math.log10(max(p, 1))) for i, e, p in db.execute("SELECT id, val_error, params FROM candidates WHERE status='done'")}
-    curve = []
-    for front, secs in db.execute("SELECT front, seconds FROM generations ORDER BY generation"):
-        curve.append((secs, hypervolume([objectives[i] for i in json.loads(front) if i in objectives])))
-    return curve, len(objectives)
+    closes = dict(db.execute("SELECT generation, seconds FROM generations"))
+    row = db.execute("SELECT value FROM meta WHERE key='elapsed'").fetchone()
+    end = float(row[0]) if row else 0.0  # none before the first candidate started
+    by_generation = {}
+    for row in db.execute("SELECT generation, status, val_error, params, seconds FROM candidates ORDER BY id"):
+        by_generation.setdefault(row[0], []).append(row[1:])
+    curve, seen, trained = [], [], 0
+    for generation in sorted(by_generation):
+        done = [(e, p, s) for status, e, p, s in by_generation[generation] if status == "done"]
+        remaining = sum(s for _, _, s in done)
+        finish = closes.get(generation, end)  # the last generation may not have closed
+        for error, params, secs in done:
+            remaining -= secs
+            seen.append((error, math.log10(max(params, 1))))
+            curve.append((finish - remaining, hypervolume(seen)))
+        trained += len(done)
+    return curve, trained
 
 
 def optuna_curve(path):
@@ -67,53 +92,85 @@ def at(curve, t):
     return values[-1] if values else 0.0
 
 
-def run(command, log):
+# The "tuned" peer: what a PyTorch user who knows the levers paretonas pulls would set by hand
+# (docs/performance.md): no mmap for large buffers, no trimming, NHWC.
+TUNED_ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
+
+
+def run(command, log, env=None):
     print("+", " ".join(command), flush=True)
     with open(log, "w") as f:
-        subprocess.run(command, check=True, stdout=f, stderr=subprocess.STDOUT)
+        subprocess.run(command, check=True, stdout=f, stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})))
+
+
+def is_peer(method):
+    return method.startswith("optuna")
+
+
+def search_env(method):
+    return TUNED_ENV if method == "optuna-tuned" else None
+
+
+def search_command(a, method, seed, budget, name):
+    if is_peer(method):
+        tuned = ["--channels-last"] if method == "optuna-tuned" else []
+        return [sys.executable, os.path.join(ROOT, "bench", "optuna_peer.py"), "--budget", str(budget), "--seed", str(seed),
+                "--subset", str(a.subset), "--val", str(a.val), "--epochs", "1", "--population", str(a.population), "--threads", str(a.threads),
+                "--out", name + ".json"] + tuned
+    return [a.paretonas, "search", "--method", method, "--data", "fashion-mnist", "--subset", str(a.subset),
+            "--val-fraction", str(a.val / a.subset), "--epochs-init", "1", "--epochs-child", "1", "--population",
+            str(a.population), "--budget", f"{budget:.0f}s", "--seed", str(seed), "--threads", str(a.threads), "--out", name]
 
 
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--budget", default="20m")
     p.add_argument("--seeds", default="0")
-    p.add_argument("--methods", default="lemonade,nsga2,random,optuna")
+    p.add_argument("--methods", default="lemonade,nsga2,random,optuna,optuna-tuned")
     p.add_argument("--subset", type=int, default=15000)
     p.add_argument("--val", type=int, default=5000)
     p.add_argument("--population", type=int, default=16)
+    p.add_argument("--jobs", type=int, default=1, help="searches run side by side, each on --threads cores")
+    p.add_argument("--threads", type=int, default=0, help="threads per search (0: cores / jobs)")
     p.add_argument("--paretonas", default=os.path.join(ROOT, "build", "paretonas"))
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "search_quality"))
     p.add_argument("--report-only", action="store_true", help="only read the runs already in --out")
     a = p.parse_args()
+    a.threads = a.threads or max(1, len(os.sched_getaffinity(0)) // a.jobs)
     budget = seconds(a.budget)
     os.makedirs(a.out, exist_ok=True)
+    runs = [(seed, method, os.path.join(a.out, f"{method}-s{seed}"))
+            for seed in [int(s) for s in a.seeds.split(",")] for method in a.methods.split(",")]
+    if not a.report_only:
+        # A finished Optuna run is skipped; a paretonas run resumes (a finished one only prints its front).
+        todo = [(search_command(a, method, seed, budget, name), name + ".log", search_env(method))
+                for seed, method, name in runs if not is_peer(method) or not os.path.exists(name + ".json")]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+            futures = [pool.submit(run, *task) for task in todo]
+            for f in concurrent.futures.as_completed(futures):
+                if f.exception():  # stop at once, not after hours of queued searches
+                    pool.shutdown(cancel_futures=True)
+                    raise f.exception()
     results = {}
-    for seed in [int(s) for s in a.seeds.split(",")]:
-        for method in a.methods.split(","):
-            name = os.path.join(a.out, f"{method}-s{seed}")
-            if method == "optuna":
-                if not a.report_only and not os.path.exists(name + ".json"):
-                    run([sys.executable, os.path.join(ROOT, "bench", "optuna_peer.py"), "--budget", str(budget), "--seed", str(seed),
-                         "--subset", str(a.subset), "--val", str(a.val), "--population", str(a.population), "--out", name + ".json"],
-                        name + ".log")
-                curve, trained = optuna_curve(name + ".json")
-            else:
-                if not a.report_only:  # resumes a run cut short; a finished one only prints its front
-                    run([a.paretonas, "search", "--method", method, "--data", "fashion-mnist", "--subset", str(a.subset),
-                         "--val-fraction", str(a.val / a.subset), "--epochs-init", "1", "--epochs-child", "1",
-                         "--population", str(a.population), "--budget", f"{budget:.0f}s", "--seed", str(seed), "--out", name],
-                        name + ".log")
-                curve, trained = paretonas_curve(name)
-            results.setdefault(method, []).append({"seed": seed, "trained": trained,
-                                                   "hypervolume": [at(curve, f * budget) for f in FRACTIONS], "curve": curve})
+    for seed, method, name in runs:
+        found = name + ".json" if is_peer(method) else os.path.join(name, "run.db")
+        if not os.path.exists(found):
+            sys.exit(f"search_quality: no {method} run for seed {seed}: {found} is missing")
+        curve, _ = optuna_curve(name + ".json") if is_peer(method) else paretonas_curve(name)
+        within = [t for t, _ in curve if t <= budget]
+        gaps = [b - a for a, b in zip([0.0] + within, within)]
+        results.setdefault(method, []).append({"seed": seed, "trained": len(within),
+                                               "median_trial_seconds": statistics.median(gaps) if gaps else None,
+                                               "hypervolume": [at(curve, f * budget) for f in FRACTIONS], "curve": curve})
     print(f"\nhypervolume in (val error, log10 params) against {REFERENCE}, mean (min-max) over seeds; budget {a.budget}")
-    print(f"{'method':10} " + " ".join(f"{int(f * 100):>20}%" for f in FRACTIONS) + f" {'trained':>9}")
+    print(f"{'method':12} " + " ".join(f"{int(f * 100):>20}%" for f in FRACTIONS) + f" {'trained':>9} {'s/trial':>8}")
     for method, runs in results.items():
         cells = []
         for k in range(len(FRACTIONS)):
             v = [r["hypervolume"][k] for r in runs]
             cells.append(f"{statistics.mean(v):.4f} ({min(v):.3f}-{max(v):.3f})")
-        print(f"{method:10} " + " ".join(f"{c:>21}" for c in cells) + f" {statistics.mean(r['trained'] for r in runs):9.0f}")
+        print(f"{method:12} " + " ".join(f"{c:>21}" for c in cells) + f" {statistics.mean(r['trained'] for r in runs):9.0f}"
+              + f" {statistics.median(r['median_trial_seconds'] or 0 for r in runs):8.1f}")
     with open(os.path.join(a.out, "summary.json"), "w") as f:
         json.dump({"budget_seconds": budget, "reference": REFERENCE, "fractions": FRACTIONS, "results": results}, f, indent=1)
 

@@ -174,8 +174,10 @@ void Generations::train_candidate(Candidate c)
         notify(c, std::string("failed: ") + e.what_without_backtrace());
     }
     c.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    m_store.update(c);
+    // The run's time first: a kill between the two writes then charges the budget for a candidate
+    // that trains again, rather than storing a finished candidate whose time the budget never saw.
     m_store.set_elapsed_seconds(elapsed());
+    m_store.update(c);
     if (c.status == CandidateStatus::done) notify(c, outcome);
 }
 

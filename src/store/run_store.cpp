@@ -25,6 +25,8 @@ namespace {
 constexpr const char* kFormat = "paretonas-run";
 constexpr int kSchemaVersion = 1;
 constexpr const char* kDatabase = "run.db";
+// A new database is written under this name and renamed to kDatabase once complete.
+constexpr const char* kCreating = "run.db.creating";
 
 const char* kSchema = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,6 +87,19 @@ int take_lock(const std::string& dir)
         // The pid is only a courtesy for the message above.
     }
     return fd;
+}
+
+// What a creation killed before its rename leaves: the lock, the empty weights directory and the
+// half-written database. A directory holding only these is reused, not refused.
+bool holds_only_an_unfinished_creation(const fs::path& dir)
+{
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        const auto name = entry.path().filename().string();
+        const bool leftover = name == "lock" || name == kCreating || name == std::string(kCreating) + "-journal" ||
+                              (name == "weights" && entry.is_directory() && fs::is_empty(entry.path()));
+        if (!leftover) return false;
+    }
+    return true;
 }
 
 sqlite3* open_database(const std::string& path, int flags)
@@ -167,13 +182,18 @@ void RunStore::exec(const std::string& sql) const
 RunStore RunStore::create(const std::string& dir, const RunInfo& info)
 {
     if (exists(dir)) fail("run " + dir + " already exists; resume it or choose another --out");
-    if (fs::exists(dir) && (!fs::is_directory(dir) || !fs::is_empty(dir)))
+    if (fs::exists(dir) && (!fs::is_directory(dir) || !holds_only_an_unfinished_creation(dir)))
         fail("--out " + dir + " exists and is not an empty directory or a paretonas run; nothing was written");
     ensure_directory((fs::path(dir) / "weights").string());
     const int lock = take_lock(dir);
     RunStore store(dir, nullptr, lock);
-    store.m_db = open_database((fs::path(dir) / kDatabase).string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    store.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+    if (exists(dir)) fail("run " + dir + " was created by another paretonas process meanwhile");
+    // Complete before it gets its name: a search killed here leaves no run.db that could neither
+    // be resumed nor created again.
+    const auto creating = fs::path(dir) / kCreating;
+    fs::remove(creating);
+    fs::remove(creating.string() + "-journal");
+    store.m_db = open_database(creating.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     store.exec(std::string("BEGIN;") + kSchema + kFinalsSchema);
     const json meta = {{"format", kFormat},           {"schema", kSchemaVersion},     {"method", info.method},
                        {"config", info.config_json},  {"data", info.data},            {"objectives", info.objectives},
@@ -183,6 +203,11 @@ RunStore RunStore::create(const std::string& dir, const RunInfo& info)
         s.bind(1, key).bind(2, value.dump()).step();
     }
     store.exec("COMMIT;");
+    sqlite3_close(store.m_db);
+    store.m_db = nullptr;
+    fs::rename(creating, fs::path(dir) / kDatabase);
+    store.m_db = open_database((fs::path(dir) / kDatabase).string(), SQLITE_OPEN_READWRITE);
+    store.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     store.m_info = info;
     return store;
 }

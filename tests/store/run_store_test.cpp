@@ -122,6 +122,32 @@ TEST(RunStore, CorruptForeignOrOccupiedPlacesAreRefusedUntouched)
     EXPECT_THAT(test::error_message([&] { RunStore::create(run, sample_info()); }), HasSubstr("already exists; resume it"));
 }
 
+TEST(RunStore, ACreationKilledBeforeItsDatabaseWasCompleteIsCreatedAgain)
+{
+    test::TempDir dir;
+    // What a search killed inside RunStore::create leaves: a lock, no weights, half a database.
+    const auto path = dir.file("run");
+    fs::create_directories(path + "/weights");
+    test::write_bytes(path + "/lock", {'1', '\n'});
+    test::write_bytes(path + "/run.db.creating", test::Bytes(512, 0x5a));
+    test::write_bytes(path + "/run.db.creating-journal", test::Bytes(64, 0));
+    EXPECT_FALSE(RunStore::exists(path));
+    {
+        auto store = RunStore::create(path, sample_info());
+        store.add(sample_candidate(0, -1));
+    }
+    EXPECT_FALSE(fs::exists(path + "/run.db.creating"));
+    EXPECT_FALSE(fs::exists(path + "/run.db.creating-journal"));
+    EXPECT_EQ(RunStore::open(path).candidates().size(), 1u);
+
+    // Those leftovers are all it forgives: weights are a run's, never overwritten.
+    const auto used = dir.file("used");
+    fs::create_directories(used + "/weights");
+    test::write_bytes(used + "/weights/1.pt", {'x'});
+    EXPECT_THAT(test::error_message([&] { RunStore::create(used, sample_info()); }), HasSubstr("is not an empty directory"));
+    EXPECT_FALSE(fs::exists(used + "/run.db"));
+}
+
 TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheirTableAndColumns)
 {
     test::TempDir dir;

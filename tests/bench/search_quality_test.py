@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""bench/search_quality.py: hypervolume, the conservative per-candidate times it reads from a
+run store, and the commands it runs for each method."""
+import importlib.util
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+spec = importlib.util.spec_from_file_location("search_quality", os.path.join(ROOT, "bench", "search_quality.py"))
+sq = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(sq)
+
+
+def write_run(directory, candidates, closes, elapsed):
+    """A run store with only what the harness reads: candidates (generation, status, error,
+    params, seconds) in id order, generation closing times, and the run's elapsed seconds."""
+    os.makedirs(directory)
+    db = sqlite3.connect(os.path.join(directory, "run.db"))
+    db.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("CREATE TABLE candidates(id INTEGER PRIMARY KEY, generation INTEGER, status TEXT, val_error REAL, params INTEGER, seconds REAL)")
+    db.execute("CREATE TABLE generations(generation INTEGER PRIMARY KEY, front TEXT, hypervolume REAL, seconds REAL)")
+    db.execute("INSERT INTO meta VALUES('elapsed', ?)", (json.dumps(elapsed),))
+    db.executemany("INSERT INTO candidates(generation, status, val_error, params, seconds) VALUES(?, ?, ?, ?, ?)", candidates)
+    db.executemany("INSERT INTO generations VALUES(?, '[]', 0, ?)", closes)
+    db.commit()
+    db.close()
+
+
+class HypervolumeTest(unittest.TestCase):
+    def test_two_points_by_hand(self):
+        # Reference (1, 8): (cost 2, error .5) covers [2,4)x.5, then (cost 4, error .25) covers [4,8)x.75.
+        self.assertAlmostEqual(sq.hypervolume([(0.5, 2.0), (0.25, 4.0)]), 0.5 * 2 + 0.75 * 4)
+
+    def test_dominated_and_outside_points_add_nothing(self):
+        alone = sq.hypervolume([(0.5, 2.0)])
+        self.assertAlmostEqual(sq.hypervolume([(0.5, 2.0), (0.6, 3.0), (1.2, 1.0), (0.1, 9.0)]), alone)
+
+    def test_empty_front_is_zero(self):
+        self.assertEqual(sq.hypervolume([]), 0.0)
+
+
+class ParetonasCurveTest(unittest.TestCase):
+    def test_candidates_finish_no_earlier_than_their_generation_allows(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            run = os.path.join(tmp, "run")
+            write_run(run, [(0, "done", 0.5, 100, 3.0), (0, "failed", 1.0, 10, 1.0), (0, "done", 0.3, 10000, 4.0),
+                            (1, "done", 0.2, 1000, 5.0), (1, "queued", 0.0, 50, 0.0)],
+                      closes=[(0, 10.0)], elapsed=20.0)
+            curve, trained = sq.paretonas_curve(run)
+        self.assertEqual(trained, 3)
+        # Generation 0 closed at 10 s: its last candidate then, the one before it 4 s (its successor's training) earlier.
+        # Generation 1 never closed: its candidate counts at the run's elapsed time.
+        self.assertEqual([t for t, _ in curve], [6.0, 10.0, 20.0])
+        self.assertAlmostEqual(curve[0][1], sq.hypervolume([(0.5, 2.0)]))
+        self.assertAlmostEqual(curve[2][1], sq.hypervolume([(0.5, 2.0), (0.3, 4.0), (0.2, 3.0)]))
+        self.assertEqual(sq.at(curve, 5.9), 0.0)
+        self.assertEqual(sq.at(curve, 10.0), curve[1][1])
+
+
+    def test_a_run_killed_before_its_first_candidate_has_an_empty_curve(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            run = os.path.join(tmp, "run")
+            write_run(run, [(0, "queued", 0.0, 100, 0.0)], closes=[], elapsed=None)
+            sqlite3.connect(os.path.join(run, "run.db")).execute("DELETE FROM meta").connection.commit()
+            self.assertEqual(sq.paretonas_curve(run), ([], 0))
+
+
+class CommandTest(unittest.TestCase):
+    class Args:
+        subset, val, population, threads, paretonas = 15000, 5000, 16, 1, "paretonas"
+
+    def test_every_method_gets_the_same_data_budget_and_threads(self):
+        for method in ("lemonade", "nsga2", "random", "optuna", "optuna-tuned"):
+            command = sq.search_command(self.Args, method, 3, 1200.0, "out/x")
+            text = " ".join(command)
+            self.assertIn("--threads 1", text, method)
+            self.assertIn("--seed 3", text, method)
+            self.assertIn("--population 16", text, method)
+            tuned = method == "optuna-tuned"
+            self.assertEqual("--channels-last" in command, tuned, method)
+            self.assertEqual((sq.search_env(method) or {}).get("MALLOC_MMAP_MAX_"), "0" if tuned else None, method)
+            if sq.is_peer(method):
+                self.assertIn("--subset 15000 --val 5000 --epochs 1", text)
+                self.assertIn("--budget 1200.0", text)
+            else:
+                self.assertIn("--subset 15000 --val-fraction 0.333", text)
+                self.assertIn("--budget 1200s", text)
+                self.assertIn("--epochs-init 1 --epochs-child 1", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
