@@ -12,6 +12,7 @@ each (training plus validation, data loading excluded) and their ratios.
 """
 import argparse
 import json
+import math
 import os
 import sqlite3
 import statistics
@@ -54,8 +55,10 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--subset", type=int, default=15000)
     p.add_argument("--val", type=int, default=5000)
+    p.add_argument("--peers", default="plain,tuned", help="which peers to time (plain PyTorch can take 20x longer)")
     p.add_argument("--paretonas", default=os.path.join(ROOT, "build", "paretonas"))
     a = p.parse_args()
+    peers = a.peers.split(",")
     db = sqlite3.connect(f"file:{os.path.join(a.run, 'run.db')}?mode=ro", uri=True)
     rows = []
     print(f"{'id':>4} {'params':>9} {'MAdds':>12} {'paretonas s':>12} {'peer s':>8} {'tuned s':>8} {'peer/p':>7} {'tuned/p':>8}")
@@ -67,15 +70,17 @@ def main():
         if not genome:
             sys.exit(f"trial_speed: candidate {id} has no chain genome (not an nsga2 or random run?)")
         ours = paretonas_seconds(a.paretonas, os.path.join(a.run, "weights", f"{id}.json"), a.threads, a.subset, a.val)
-        plain = peer_run(peer_params(genome), a.threads, a.subset, a.val, False)
-        tuned = peer_run(peer_params(genome), a.threads, a.subset, a.val, True)
-        if plain["parameters"] != params:  # the two spaces must decode the genes to the same network
-            sys.exit(f"trial_speed: candidate {id} has {params} parameters in paretonas, {plain['parameters']} in the peer")
-        rows.append((plain["seconds"] / ours, tuned["seconds"] / ours))
-        print(f"{id:>4} {params:>9} {madds:>12} {ours:>12.1f} {plain['seconds']:>8.1f} {tuned['seconds']:>8.1f} "
+        timed = {peer: peer_run(peer_params(genome), a.threads, a.subset, a.val, peer == "tuned") for peer in peers}
+        for peer, t in timed.items():
+            if t["parameters"] != params:  # the two spaces must decode the genes to the same network
+                sys.exit(f"trial_speed: candidate {id} has {params} parameters in paretonas, {t['parameters']} in the {peer} peer")
+        seconds = [timed[peer]["seconds"] if peer in timed else math.nan for peer in ("plain", "tuned")]
+        rows.append([s / ours for s in seconds])
+        print(f"{id:>4} {params:>9} {madds:>12} {ours:>12.1f} {seconds[0]:>8.1f} {seconds[1]:>8.1f} "
               f"{rows[-1][0]:>7.2f} {rows[-1][1]:>8.2f}", flush=True)
-    print(f"median ratio: peer {statistics.median(r[0] for r in rows):.2f}x, tuned peer {statistics.median(r[1] for r in rows):.2f}x "
-          f"the seconds of paretonas ({a.threads} thread(s))")
+    for k, peer in enumerate(("plain", "tuned")):
+        if peer in peers:
+            print(f"median ratio: {peer} peer {statistics.median(r[k] for r in rows):.2f}x the seconds of paretonas ({a.threads} thread(s))")
 
 
 if __name__ == "__main__":
