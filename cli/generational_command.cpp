@@ -84,6 +84,8 @@ SearchResult run_method(const std::string& method, RunStore& store, const Prepar
 
 } // namespace
 
+bool generational_method(const std::string& method) { return method == "lemonade" || method == "nsga2" || method == "random"; }
+
 int run_generational(const CommonOptions& common, SearchOptions& o, std::ostream& out)
 {
     const auto device = parse_device(common.device);
@@ -98,7 +100,7 @@ int run_generational(const CommonOptions& common, SearchOptions& o, std::ostream
         opened.emplace(RunStore::open(o.out));
         const auto& store = *opened;
         const auto& stored = store.info().method;
-        if (stored != "lemonade" && stored != "nsga2" && stored != "random") fail("run " + o.out + " is a " + stored + " run");
+        if (!generational_method(stored)) fail("run " + o.out + " is a " + stored + " run");
         if (o.method_option && o.method_option->count() > 0 && o.method != stored)
             fail("run " + o.out + " is a " + stored + " run, not " + o.method);
         o.method = stored;

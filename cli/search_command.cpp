@@ -87,7 +87,7 @@ nlohmann::json step_json(const NashStep& s)
 
 int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
 {
-    if (o.method == "lemonade" || o.method == "nsga2" || o.method == "random") return run_generational(common, o, out);
+    if (generational_method(o.method)) return run_generational(common, o, out);
     if (o.method != "nash") fail("unknown search method '" + o.method + "' (available: lemonade, nsga2, random, nash)");
     const auto device = parse_device(common.device);
     if (o.paper) {

@@ -33,6 +33,8 @@ struct SearchOptions {
 
 CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o);
 int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out);
+/// lemonade, nsga2 and random: the methods that keep a run store (and a front) in --out.
+bool generational_method(const std::string& method);
 /// --method lemonade, nsga2 or random (cli/generational_command.cpp): starts the run in --out,
 /// or resumes it.
 int run_generational(const CommonOptions& common, SearchOptions& o, std::ostream& out);

@@ -109,24 +109,32 @@ Network Generations::build(Candidate& c, Network& teacher) const
 // a candidate that reached the same rung dominates this one with margin.
 TrainCallbacks Generations::halving(Candidate& c, bool& stopped) const
 {
-    TrainCallbacks callbacks = m_callbacks.train;
-    std::vector<Candidate> others;
-    for (auto& o : m_store.candidates())
-        if (o.status == CandidateStatus::done && o.id != c.id && !o.curve.empty()) others.push_back(std::move(o));
+    // A rival's costs stay; at a rung only its error changes, read from its learning curve.
+    struct Rival {
+        ObjectiveVector objectives;
+        std::vector<double> curve;
+    };
+    std::vector<Rival> rivals;
+    for (const auto& o : m_store.candidates())
+        if (o.status == CandidateStatus::done && o.id != c.id && !o.curve.empty())
+            rivals.push_back({objective_vector(o, m_config.objectives), o.curve});
     const auto rungs = rung_epochs(c.epochs, m_config.fidelity.eta);
-    callbacks.on_epoch = [this, &c, &stopped, others = std::move(others), rungs, outer = m_callbacks.train.on_epoch](const EpochStats& s) {
+    TrainCallbacks callbacks = m_callbacks.train;
+    callbacks.on_epoch = [this, &c, &stopped, rivals = std::move(rivals), rungs, outer = m_callbacks.train.on_epoch](const EpochStats& s) {
         if (outer) outer(s);
         c.curve.push_back(s.val_error);
-        const int epoch = static_cast<int>(c.curve.size());
-        if (std::find(rungs.begin(), rungs.end(), epoch) == rungs.end()) return true;
-        const auto at_rung = [&](Candidate x, double error) {
-            x.val_error = error;
-            return objective_vector(x, m_config.objectives);
-        };
-        std::vector<ObjectiveVector> rivals;
-        for (const auto& o : others)
-            if (static_cast<int>(o.curve.size()) >= epoch) rivals.push_back(at_rung(o, o.curve[static_cast<std::size_t>(epoch - 1)]));
-        stopped = dominated_with_margin(at_rung(c, s.val_error), rivals, m_config.fidelity.margin);
+        const auto epoch = c.curve.size();
+        if (std::find(rungs.begin(), rungs.end(), static_cast<int>(epoch)) == rungs.end()) return true;
+        // The error is objective 0: parse_objectives puts it first.
+        std::vector<ObjectiveVector> at_rung;
+        for (const auto& r : rivals)
+            if (r.curve.size() >= epoch) {
+                at_rung.push_back(r.objectives);
+                at_rung.back()[0] = r.curve[epoch - 1];
+            }
+        auto point = objective_vector(c, m_config.objectives);
+        point[0] = s.val_error;
+        stopped = dominated_with_margin(point, at_rung, m_config.fidelity.margin);
         return !stopped;
     };
     return callbacks;
@@ -140,7 +148,6 @@ void Generations::train_candidate(Candidate c)
     // Saved here too, so that a kill does not hand the time since the last candidate back.
     m_store.set_elapsed_seconds(elapsed());
     notify(c, "training");
-    bool stopped = false;
     std::string outcome = "done";
     // Store errors are not the candidate's fault: they end the run (it resumes) instead of
     // failing the candidate for good.
@@ -151,7 +158,7 @@ void Generations::train_candidate(Candidate c)
         const bool tracked = m_config.fidelity.successive_halving;
         c.curve.clear();
         const int planned = c.epochs;
-        stopped = false;
+        bool stopped = false;
         train(net, m_train, tracked ? &m_validation : nullptr, m_norm,
               cosine_cycle(m_config.train, c.epochs, m_config.lr_start, m_config.lr_end, m_config.seed + static_cast<std::uint64_t>(c.id)),
               m_device, tracked ? halving(c, stopped) : m_callbacks.train, teacher ? &teacher : nullptr);
