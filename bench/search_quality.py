@@ -65,7 +65,7 @@ def paretonas_curve(run_dir):
     by_generation = {}
     for row in db.execute("SELECT generation, status, val_error, params, seconds FROM candidates ORDER BY id"):
         by_generation.setdefault(row[0], []).append(row[1:])
-    curve, seen, trained = [], [], 0
+    curve, seen = [], []
     for generation in sorted(by_generation):
         done = [(e, p, s) for status, e, p, s in by_generation[generation] if status == "done"]
         remaining = sum(s for _, _, s in done)
@@ -74,8 +74,7 @@ def paretonas_curve(run_dir):
             remaining -= secs
             seen.append((error, math.log10(max(params, 1))))
             curve.append((finish - remaining, hypervolume(seen)))
-        trained += len(done)
-    return curve, trained
+    return curve
 
 
 def optuna_curve(path):
@@ -84,7 +83,7 @@ def optuna_curve(path):
     for t in sorted(trials, key=lambda t: t["finished_seconds"]):
         seen.append((t["val_error"], math.log10(max(t["parameters"], 1))))
         curve.append((t["finished_seconds"], hypervolume(seen)))
-    return curve, len(trials)
+    return curve
 
 
 def at(curve, t):
@@ -156,7 +155,7 @@ def main():
         found = name + ".json" if is_peer(method) else os.path.join(name, "run.db")
         if not os.path.exists(found):
             sys.exit(f"search_quality: no {method} run for seed {seed}: {found} is missing")
-        curve, _ = optuna_curve(name + ".json") if is_peer(method) else paretonas_curve(name)
+        curve = optuna_curve(name + ".json") if is_peer(method) else paretonas_curve(name)
         within = [t for t, _ in curve if t <= budget]
         gaps = [b - a for a, b in zip([0.0] + within, within)]
         results.setdefault(method, []).append({"seed": seed, "trained": len(within),

@@ -50,8 +50,8 @@ class ParetonasCurveTest(unittest.TestCase):
             write_run(run, [(0, "done", 0.5, 100, 3.0), (0, "failed", 1.0, 10, 1.0), (0, "done", 0.3, 10000, 4.0),
                             (1, "done", 0.2, 1000, 5.0), (1, "queued", 0.0, 50, 0.0)],
                       closes=[(0, 10.0)], elapsed=20.0)
-            curve, trained = sq.paretonas_curve(run)
-        self.assertEqual(trained, 3)
+            curve = sq.paretonas_curve(run)
+        self.assertEqual(len(curve), 3)  # the failed and the queued candidate do not count
         # Generation 0 closed at 10 s: its last candidate then, the one before it 4 s (its successor's training) earlier.
         # Generation 1 never closed: its candidate counts at the run's elapsed time.
         self.assertEqual([t for t, _ in curve], [6.0, 10.0, 20.0])
@@ -66,7 +66,7 @@ class ParetonasCurveTest(unittest.TestCase):
             run = os.path.join(tmp, "run")
             write_run(run, [(0, "queued", 0.0, 100, 0.0)], closes=[], elapsed=None)
             sqlite3.connect(os.path.join(run, "run.db")).execute("DELETE FROM meta").connection.commit()
-            self.assertEqual(sq.paretonas_curve(run), ([], 0))
+            self.assertEqual(sq.paretonas_curve(run), [])
 
 
 class CommandTest(unittest.TestCase):
