@@ -18,7 +18,7 @@ void configure_runtime(const RuntimeOptions& options)
         mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
         mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
         // Above that ceiling every buffer is still a fresh mmap whose pages fault in on first
-        // touch: activations of a wide layer at batch 500 (evaluation) are 100 MB. With mmap off,
+        // touch: activations of a wide layer at batch 500 are 100 MB. With mmap off,
         // they come from the heap and are reused (see docs/performance.md).
         if (!options.allow_mmap) mallopt(M_MMAP_MAX, 0);
     }
