@@ -55,6 +55,8 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--subset", type=int, default=15000)
     p.add_argument("--val", type=int, default=5000)
+    p.add_argument("--repeats", type=int, default=1, help="alternating runs per side; the medians are compared "
+                   "(one run of a side can be 30%% off on a noisy machine)")
     p.add_argument("--peers", default="plain,tuned", help="which peers to time (plain PyTorch can take 20x longer)")
     p.add_argument("--paretonas", default=os.path.join(ROOT, "build", "paretonas"))
     a = p.parse_args()
@@ -69,12 +71,16 @@ def main():
         params, madds, genome = row[0], row[1], json.loads(row[2])
         if not genome:
             sys.exit(f"trial_speed: candidate {id} has no chain genome (not an nsga2 or random run?)")
-        ours = paretonas_seconds(a.paretonas, os.path.join(a.run, "weights", f"{id}.json"), a.threads, a.subset, a.val)
-        timed = {peer: peer_run(peer_params(genome), a.threads, a.subset, a.val, peer == "tuned") for peer in peers}
-        for peer, t in timed.items():
-            if t["parameters"] != params:  # the two spaces must decode the genes to the same network
-                sys.exit(f"trial_speed: candidate {id} has {params} parameters in paretonas, {t['parameters']} in the {peer} peer")
-        seconds = [timed[peer]["seconds"] if peer in timed else math.nan for peer in ("plain", "tuned")]
+        ours_runs, peer_runs = [], {peer: [] for peer in peers}
+        for _ in range(a.repeats):
+            ours_runs.append(paretonas_seconds(a.paretonas, os.path.join(a.run, "weights", f"{id}.json"), a.threads, a.subset, a.val))
+            for peer in peers:
+                t = peer_run(peer_params(genome), a.threads, a.subset, a.val, peer == "tuned")
+                if t["parameters"] != params:  # the two spaces must decode the genes to the same network
+                    sys.exit(f"trial_speed: candidate {id} has {params} parameters in paretonas, {t['parameters']} in the {peer} peer")
+                peer_runs[peer].append(t["seconds"])
+        ours = statistics.median(ours_runs)
+        seconds = [statistics.median(peer_runs[peer]) if peer in peers else math.nan for peer in ("plain", "tuned")]
         rows.append([s / ours for s in seconds])
         print(f"{id:>4} {params:>9} {madds:>12} {ours:>12.1f} {seconds[0]:>8.1f} {seconds[1]:>8.1f} "
               f"{rows[-1][0]:>7.2f} {rows[-1][1]:>8.2f}", flush=True)

@@ -208,7 +208,9 @@ Network load_network(const Architecture& arch, const std::string& path, c10::Dev
 {
     Network net(arch);
     try {
-        torch::load(net, path);
+        // Onto the CPU first: a file saved from a CUDA run records CUDA storages, which a
+        // CPU-only LibTorch (export, report, predict on another machine) could not restore.
+        torch::load(net, path, torch::Device(torch::kCPU));
     } catch (const c10::Error& e) {
         const std::string what = e.what_without_backtrace();
         fail("weights " + path + " cannot be loaded into this architecture: " + what.substr(0, what.find('\n')));
