@@ -52,7 +52,12 @@ double ensemble_error(std::vector<Network>& members, const DataView& data, const
     if (members.empty()) fail("an ensemble needs at least one member");
     torch::Tensor sum;
     for (auto& m : members) {
+        // Each member visits the device and goes back where it was kept (nash keeps its
+        // snapshots on the CPU, so device memory does not grow with the number of steps).
+        const auto params = m->parameters();
+        const c10::Device home = params.empty() ? device : params.front().device();
         auto p = predict_probabilities(m, data, norm, device);
+        m->to(home);
         sum = sum.defined() ? sum + p : p;
     }
     std::vector<std::int64_t> labels;
@@ -127,6 +132,7 @@ NashResult nash(Network start, const DataView& train_data, const DataView& valid
         incumbent = nets[log.best];
         incumbent_error = log.candidates[log.best].val_error;
         result.snapshots.push_back(clone_network(*incumbent));
+        result.snapshots.back()->to(torch::kCPU);
         if (incumbent_error < best_error) {
             best_error = incumbent_error;
             best = incumbent;

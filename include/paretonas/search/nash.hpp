@@ -54,7 +54,7 @@ struct NashResult {
     double best_val_error = 1.0;
     double ensemble_val_error = 1.0;  // snapshot ensemble of each step's best
     std::vector<NashStep> history;
-    std::vector<Network> snapshots;
+    std::vector<Network> snapshots;   // kept on the CPU; ensemble_error moves each in and out
     double seconds = 0.0;
 };
 
