@@ -13,6 +13,7 @@
 // Also measures the machine's FMA peak with a register-only kernel and reports the achieved
 // GFLOP/s (training ~ 3x forward multiply-adds, 2 FLOP each) as a fraction of it.
 #include <paretonas/core/costs.hpp>
+#include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
 #include <paretonas/train/runtime.hpp>
 #include <paretonas/train/trainer.hpp>
@@ -185,8 +186,14 @@ int main(int argc, char** argv)
     RuntimeOptions runtime;
     runtime.tune_allocator = !no_tune;
     configure_runtime(runtime);
-    const auto arch = arch_file.empty() ? conv_chain({1, 28, 28}, 10, {32, 64, 128, 128}, {1, 2})
-                                        : Architecture::from_json(read_text_file(arch_file, "architecture"));
+    Architecture arch;
+    try {
+        arch = arch_file.empty() ? conv_chain({1, 28, 28}, 10, {32, 64, 128, 128}, {1, 2})
+                                 : Architecture::from_json(read_text_file(arch_file, "architecture"));
+    } catch (const InputError& e) {
+        std::fprintf(stderr, "train_throughput: %s: %s\n", arch_file.c_str(), e.what());
+        return 2;
+    }
     // Training ~ 3x the forward multiply-adds (forward, input and weight gradients), evaluation 1x.
     const double flops_per_image = 2.0 * (eval_batch > 0 ? 1.0 : 3.0) * static_cast<double>(multiply_adds(arch));
     std::printf("network: %lld params, %.1f MMAdds/image forward; allocator tuning %s; %s\n",
