@@ -120,15 +120,10 @@ double paretonas_images_per_second(const Architecture& arch, int batches, int wa
     seed_everything(0);
     Network net(arch);
     train(net, data.head(128LL * warmup), nullptr, norm, config, torch::kCPU);
-    double images_per_second = 0;
-    if (eval_batch > 0) {
-        const auto start = std::chrono::steady_clock::now();
-        evaluate(net, data, norm, torch::kCPU, eval_batch);
-        images_per_second = data.size() / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    } else {
-        images_per_second = train(net, data, nullptr, norm, config, torch::kCPU).history.at(0).images_per_second;
-    }
-    return images_per_second;
+    if (eval_batch <= 0) return train(net, data, nullptr, norm, config, torch::kCPU).history.at(0).images_per_second;
+    const auto start = std::chrono::steady_clock::now();
+    evaluate(net, data, norm, torch::kCPU, eval_batch);
+    return data.size() / std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // `tuned`: the peer gets paretonas' allocator settings (mmap off, trim threshold 1 GiB) through

@@ -32,10 +32,12 @@ class GraphNetwork(nn.Module):
         self.nodes, self.output = arch["nodes"], arch["output"]
         self.last_reader = {i: n["id"] for n in self.nodes for i in n["inputs"]}  # values are freed after it
         channels = {0: arch["input_shape"][0]}
+        spatial = {0: True}  # whether a node's output is a feature map
         self.layers = nn.ModuleDict()
         for n in self.nodes:
             op, cin, key = n["op"], channels[n["inputs"][0]], str(n["id"])
             channels[n["id"]] = n.get("channels", n.get("features", cin))
+            spatial[n["id"]] = spatial[n["inputs"][0]] and op not in ("flatten", "global_avg_pool", "linear")
             if op == "concat":
                 channels[n["id"]] = sum(channels[i] for i in n["inputs"])
             if op in ("conv", "sep_conv"):
@@ -48,23 +50,9 @@ class GraphNetwork(nn.Module):
                     self.layers[key] = nn.Sequential(nn.Conv2d(cin, cin, k, groups=cin, **conv),
                                                      nn.Conv2d(cin, n["channels"], 1, bias=n.get("bias", False)))
             elif op == "batch_norm":
-                self.layers[key] = nn.BatchNorm2d(cin) if self.spatial(n, arch) else nn.BatchNorm1d(cin)
+                self.layers[key] = nn.BatchNorm2d(cin) if spatial[n["inputs"][0]] else nn.BatchNorm1d(cin)
             elif op == "linear":
                 self.layers[key] = nn.Linear(cin, n["features"])
-
-    @staticmethod
-    def spatial(node, arch):
-        """Whether a node's input is a feature map: no flatten, global pool or linear above it."""
-        by_id = {n["id"]: n for n in arch["nodes"]}
-        todo = list(node["inputs"])
-        while todo:
-            i = todo.pop()
-            if i == 0:
-                continue
-            if by_id[i]["op"] in ("flatten", "global_avg_pool", "linear"):
-                return False
-            todo += by_id[i]["inputs"]
-        return True
 
     def forward(self, x):
         values = {0: x}
@@ -97,15 +85,12 @@ class GraphNetwork(nn.Module):
         return values[self.output]
 
 
-def evaluate(model, images, labels, mean, std, channels_last, batch_size):
+def evaluate(model, images, labels, prepare, batch_size):
     model.eval()
     wrong = 0
     with torch.no_grad():
         for i in range(0, len(images), batch_size):
-            x = (images[i:i + batch_size].float() / 255 - mean) / std
-            if channels_last:
-                x = x.contiguous(memory_format=torch.channels_last)
-            wrong += (model(x).argmax(1) != labels[i:i + batch_size]).sum().item()
+            wrong += (model(prepare(images[i:i + batch_size])).argmax(1) != labels[i:i + batch_size]).sum().item()
     return wrong / len(images)
 
 
@@ -136,13 +121,14 @@ def main():
     mean, std = 0.286, 0.353
     model.train()
 
+    def prepare(batch):
+        x = (batch.float() / 255 - mean) / std
+        return x.contiguous(memory_format=torch.channels_last) if a.channels_last else x
+
     def step(i):
         sl = slice(i * a.batch_size, (i + 1) * a.batch_size)
-        x = (images[sl].float() / 255 - mean) / std
-        if a.channels_last:
-            x = x.contiguous(memory_format=torch.channels_last)
         opt.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), labels[sl])
+        loss = nn.functional.cross_entropy(model(prepare(images[sl])), labels[sl])
         loss.backward()
         opt.step()
 
@@ -151,8 +137,7 @@ def main():
     with torch.autograd.profiler.profile(enabled=a.profile) as prof:
         start = time.perf_counter()
         if a.eval:
-            evaluate(model, images[a.batch_size * a.warmup:], labels[a.batch_size * a.warmup:], mean, std, a.channels_last,
-                     a.eval)
+            evaluate(model, images[a.batch_size * a.warmup:], labels[a.batch_size * a.warmup:], prepare, a.eval)
         else:
             for i in range(a.warmup, a.warmup + a.batches):
                 step(i)
