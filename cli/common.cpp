@@ -22,8 +22,8 @@ void add_common_options(CLI::App* cmd, CommonOptions& o)
 
 void add_data_options(CLI::App* cmd, DataOptions& o)
 {
-    cmd->add_option("--data", o.data, "fashion-mnist, mnist, cifar10, cifar100 or a directory")->capture_default_str();
-    cmd->add_option("--data-root", o.data_root, "where named data sets live (default $PARETONAS_DATA or /usr/share/datasets)");
+    cmd->add_option("--data", o.name, "fashion-mnist, mnist, cifar10, cifar100 or a directory")->capture_default_str();
+    cmd->add_option("--data-root", o.root, "where named data sets live (default $PARETONAS_DATA or /usr/share/datasets)");
     cmd->add_option("--val-fraction", o.val_fraction, "share of the training set held out")->capture_default_str();
     cmd->add_option("--subset", o.subset, "use only the first N training images")->check(CLI::NonNegativeNumber);
 }
@@ -33,24 +33,6 @@ std::string one_line(std::string text)
     const auto newline = text.find('\n');
     if (newline != std::string::npos) text.resize(newline);
     return text;
-}
-
-std::string PreparedData::summary() const
-{
-    return "data " + source.train->name + ": " + std::to_string(split.train.size()) + " train / " +
-           std::to_string(split.validation.size()) + " validation / " + std::to_string(source.test->size()) + " test images";
-}
-
-PreparedData prepare_data(const DataOptions& o, std::uint64_t seed)
-{
-    require_in_range("--val-fraction", o.val_fraction, 0.001, 0.9);
-    PreparedData d;
-    d.source = load_data(o.data, o.data_root);
-    auto all = DataView::all(d.source.train);
-    if (o.subset > 0) all = all.head(o.subset);
-    d.split = split_train_validation(all, o.val_fraction, seed);
-    d.norm = channel_statistics(d.split.train);
-    return d;
 }
 
 Architecture architecture_for(const std::string& path, const ImageSet& data)
@@ -76,23 +58,6 @@ void save_model(const std::string& dir, Network& net, const Normalization* norm)
     if (norm) write_text_atomically((d / "normalization.json").string(), normalization_json(*norm).dump() + "\n");
 }
 
-nlohmann::json normalization_json(const Normalization& norm) { return {{"mean", norm.mean}, {"std", norm.std}}; }
-
-Normalization normalization_from_json(const nlohmann::json& j)
-{
-    Normalization n;
-    try {
-        n.mean = j.at("mean").get<std::vector<float>>();
-        n.std = j.at("std").get<std::vector<float>>();
-    } catch (const nlohmann::json::exception& e) {
-        fail(std::string("normalization: ") + e.what());
-    }
-    if (n.mean.size() != n.std.size() || n.mean.empty()) fail("normalization: mean and std must be non-empty and of one length");
-    for (float s : n.std)
-        if (!(s > 0)) fail("normalization: every std must be positive");
-    return n;
-}
-
 std::optional<Normalization> load_normalization(const std::string& dir)
 {
     const auto path = (std::filesystem::path(dir) / "normalization.json").string();
@@ -102,14 +67,6 @@ std::optional<Normalization> load_normalization(const std::string& dir)
     } catch (const nlohmann::json::parse_error& e) {
         fail(path + ": " + e.what());
     }
-}
-
-Augmentation default_augmentation(const ImageSet& data)
-{
-    Augmentation a;
-    a.crop_padding = static_cast<int>(std::max<std::int64_t>(1, data.height / 14));
-    a.horizontal_flip = data.name == "fashion-mnist" || data.name == "cifar10" || data.name == "cifar100";
-    return a;
 }
 
 std::string percent(double fraction)

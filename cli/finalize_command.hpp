@@ -5,7 +5,7 @@
 
 #include "common.hpp"
 
-#include <paretonas/search/finalize.hpp>
+#include <paretonas/export/finalize.hpp>
 
 #include <ostream>
 

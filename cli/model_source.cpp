@@ -1,5 +1,7 @@
 #include "model_source.hpp"
 
+#include <paretonas/search/run_settings.hpp>
+
 #include <paretonas/core/error.hpp>
 #include <paretonas/store/run_store.hpp>
 
@@ -41,9 +43,9 @@ LoadedModel load_model(const ModelRef& ref, c10::Device device)
         loaded.net = load_network(c.arch, store.weights_path(c.weights), device);
         loaded.origin = "search";
     }
-    const auto settings = nlohmann::json::parse(store.info().config_json);
-    if (settings.contains("normalization")) loaded.norm = normalization_from_json(settings.at("normalization"));
-    if (settings.contains("data")) loaded.data = settings.at("data").value("name", "");
+    const auto settings = RunSettings::of(store);
+    if (!settings.normalization.is_null()) loaded.norm = normalization_from_json(settings.normalization);
+    loaded.data = settings.data.name;
     return loaded;
 }
 

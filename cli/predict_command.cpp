@@ -1,6 +1,7 @@
 #include "predict_command.hpp"
 
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
 #include <paretonas/train/runtime.hpp>
 #include <paretonas/train/trainer.hpp>
 

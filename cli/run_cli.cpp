@@ -150,7 +150,9 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     auto* cost_cmd = app.add_subcommand("cost", "parameters, multiply-adds and measured latency of an architecture");
     add_common_options(cost_cmd, common);
     SearchOptions search_opts;
+    search_opts.method = method_of_command_line(args);
     auto* search_cmd = add_search_command(app, common, search_opts);
+    auto* methods_cmd = add_methods_command(app);
     FrontOptions front_opts;
     auto* front_cmd = add_front_command(app, front_opts);
     FinalizeOptions finalize_opts;
@@ -189,6 +191,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (train_cmd->parsed()) return run_train(common, train_opts, out);
         if (cost_cmd->parsed()) return run_cost(common, cost_opts, out);
         if (search_cmd->parsed()) return run_search(common, search_opts, out);
+        if (methods_cmd->parsed()) return run_methods(out);
         if (front_cmd->parsed()) return run_front(front_opts, out);
         if (finalize_cmd->parsed()) return run_finalize(common, finalize_opts, out);
         if (report_cmd->parsed()) return run_report(report_opts, out);

@@ -1,24 +1,16 @@
-// Reading a search run back: the settings it was started with, its data, its current front.
-// Shared by the commands that work on a finished or running run (front, finalize, report).
+// Reading a search run back: its data, its current front, test errors on request. Shared by the
+// commands that work on a finished or running run (search, front, finalize, report).
 #ifndef PARETONAS_CLI_RUN_VIEW_HPP
 #define PARETONAS_CLI_RUN_VIEW_HPP
 
-#include "search_command.hpp"
-
+#include <paretonas/data/dataset.hpp>
 #include <paretonas/store/run_store.hpp>
 
+#include <c10/core/Device.h>
+
 #include <map>
-#include <optional>
 
 namespace paretonas::cli {
-
-/// What a run is started with, stored in it (RunInfo::config_json), so that a resume trains the
-/// same way on the same split whatever flags it is given (except --budget).
-nlohmann::json settings_json(const SearchOptions& o, std::uint64_t seed);
-
-/// Fills `o` and `seed` from a run's stored settings (RunInfo::config_json); --budget is kept
-/// when the user gave it. Throws nlohmann::json::exception for a missing field.
-void restore_settings(const nlohmann::json& settings, SearchOptions& o, std::uint64_t& seed);
 
 /// The data the run was started with: the same split and normalisation.
 PreparedData run_data(const RunStore& store);

@@ -2,7 +2,6 @@
 
 #include "progress.hpp"
 
-#include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
 #include <paretonas/train/runtime.hpp>
@@ -11,158 +10,248 @@
 #include <torch/torch.h>
 
 #include <cstdio>
-#include <filesystem>
+#include <sstream>
 
 namespace paretonas::cli {
 
-CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o)
-{
-    auto* cmd = app.add_subcommand("search", "search architectures: --method lemonade (Pareto front, default), nsga2 or random (Pareto "
-                                             "front over a chain space), or nash (hill climbing)");
-    // Defaults for 2 CPU cores, set before the options so that --help shows them.
-    o.nash.steps = 1000;  // the budget ends the run
-    o.nash.neighbours = 3;
-    o.nash.morphisms_per_child = 2;
-    add_common_options(cmd, common);
-    add_data_options(cmd, o.data);
-    o.method_option = cmd->add_option("--method", o.method, "search method: lemonade, nsga2, random or nash")->capture_default_str();
-    cmd->add_option("--arch", o.arch_path, "nash: start network JSON (default: the built-in starting network)")->check(CLI::ExistingFile);
-    o.budget_option = cmd->add_option("--budget", o.budget, "wall-clock budget of the whole run, resumes included (90s, 30m, 2h)")
-                          ->capture_default_str();
-    cmd->add_option("--out", o.out, "run directory; lemonade, nsga2 and random resume the run found there")->capture_default_str();
-    cmd->add_option("--epochs-init", o.epochs_init, "epochs to train the start network(s); nsga2 and random: each network")->capture_default_str()->check(CLI::PositiveNumber);
-    auto& l = o.lemonade;
-    auto& b = o.baseline;
-    o.run_options = {
-        cmd->add_option("--objectives", o.objectives, "objectives to minimise, error plus any of params,madds,latency")->capture_default_str(),
-        cmd->add_option("--max-params", l.constraints.max_params, "keep only models with at most this many parameters (0: no limit)"),
-        cmd->add_option("--max-madds", l.constraints.max_madds, "... at most this many multiply-adds per image (0: no limit)"),
-        cmd->add_option("--max-latency-ms", l.constraints.max_latency_ms, "... at most this latency at batch 1 (0: no limit)"),
-        cmd->add_option("--generations", l.generations, "generations (the budget usually ends the run first)")->capture_default_str(),
-        cmd->add_option("--children", l.children_proposed, "lemonade: children proposed per generation (cheap)")->capture_default_str(),
-        cmd->add_option("--accept", l.children_accepted, "lemonade: children trained per generation")->capture_default_str(),
-        cmd->add_option("--epochs-child", l.epochs_child, "lemonade: epochs per child, from its parent's weights")->capture_default_str(),
-        cmd->add_option("--population", b.population, "nsga2: population and children per generation; random: draws per generation")
-            ->capture_default_str(),
-        cmd->add_option("--crossover", b.crossover, "nsga2: probability that a child mixes two parents")->capture_default_str(),
-        cmd->add_option("--mutation", b.mutation, "nsga2: per-gene probability of a random reset (0: 1 / genes)")->capture_default_str(),
-        cmd->add_option("--space-widths", b.space.widths, "nsga2, random: widths a stage may take")->delimiter(',')->capture_default_str(),
-        cmd->add_option("--space-stages", b.space.max_stages, "nsga2, random: at most this many stages")->capture_default_str(),
-        cmd->add_option("--space-blocks", b.space.max_blocks, "nsga2, random: at most this many conv blocks per stage")->capture_default_str(),
-        cmd->add_option("--space-kernels", b.space.kernels, "nsga2, random: kernel sizes")->delimiter(',')->capture_default_str(),
-        cmd->add_option("--fidelity", o.fidelity, "sh: successive halving on epochs, a candidate dominated with margin at a rung stops there")
-            ->capture_default_str(),
-        cmd->add_option("--sh-margin", l.fidelity.margin, "sh: error gap that counts as dominated with margin")->capture_default_str(),
-        cmd->add_option("--sh-eta", l.fidelity.eta, "sh: rungs after 1, eta, eta^2, ... epochs")->capture_default_str(),
-    };
-    o.nash_options = {
-        cmd->add_option("--steps", o.nash.steps, "hill-climbing steps (the budget may end the run first)")->capture_default_str(),
-        cmd->add_option("--neighbours", o.nash.neighbours, "children per step")->capture_default_str(),
-        cmd->add_option("--morphisms", o.nash.morphisms_per_child, "random morphisms per child")->capture_default_str(),
-        cmd->add_option("--epochs-neighbour", o.nash.epochs_neighbour, "epochs per child (one cosine cycle)")->capture_default_str(),
-        cmd->add_option("--epochs-final", o.nash.epochs_final, "extra epochs for the final best model")->capture_default_str(),
-        cmd->add_option("--lr-start", o.nash.lr_start)->capture_default_str(),
-        cmd->add_option("--lr-end", o.nash.lr_end)->capture_default_str(),
-    };
-    cmd->add_flag("--paper", o.paper, "the NASH paper's settings for what is not given (8 steps x 8 neighbours, 5 morphisms, 17 epochs; GPU-sized)");
-    return cmd;
-}
+using json = nlohmann::json;
 
 namespace {
 
-nlohmann::json step_json(const NashStep& s)
+std::string method_names()
 {
-    nlohmann::json j{{"step", s.step}, {"best", s.best}, {"seconds", s.seconds}, {"candidates", nlohmann::json::array()}};
-    for (const auto& c : s.candidates) {
-        nlohmann::json ops = nlohmann::json::array();
-        for (const auto& m : c.applied) ops.push_back(m.to_string());
-        j["candidates"].push_back({{"val_error", c.val_error}, {"parameters", c.parameters},
-                                   {"multiply_adds", multiply_adds(c.arch)}, {"seconds", c.seconds},
-                                   {"morphisms", ops}, {"hash", c.arch.canonical_hash()}});
+    std::string names;
+    for (const auto& m : registered_methods()) names += (names.empty() ? "" : ", ") + m.name;
+    return names;
+}
+
+const MethodSpec* find_method(const std::string& name)
+{
+    for (const auto& m : registered_methods())
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+// How a setting's default reads on the command line: lists comma-separated, strings bare.
+std::string as_flag_text(const json& value)
+{
+    if (value.is_string()) return value.get<std::string>();
+    if (!value.is_array()) return value.dump();
+    std::string text;
+    for (const auto& item : value) text += (text.empty() ? "" : ",") + as_flag_text(item);
+    return text;
+}
+
+// The text given to `flag` as a value of the type of `like` (the setting's default).
+json flag_value(const std::string& flag, const std::string& text, const json& like)
+{
+    const auto bad = [&](const char* what) -> json { fail(flag + " must be " + what + ", got '" + text + "'"); };
+    std::size_t used = 0;
+    try {
+        if (like.is_boolean()) {
+            if (text == "true" || text == "1" || text == "yes") return true;
+            if (text == "false" || text == "0" || text == "no") return false;
+            return bad("true or false");
+        }
+        if (like.is_number_integer()) {
+            const long long v = std::stoll(text, &used);
+            return used == text.size() ? json(v) : bad("an integer");
+        }
+        if (like.is_number()) {
+            const double v = std::stod(text, &used);
+            return used == text.size() ? json(v) : bad("a number");
+        }
+    } catch (const std::logic_error&) {
+        return like.is_number_integer() ? bad("an integer") : bad("a number");
     }
-    return j;
+    if (like.is_array()) {
+        const json element = like.empty() ? json(0) : like.front();
+        json list = json::array();
+        std::stringstream items(text);
+        for (std::string item; std::getline(items, item, ',');) list.push_back(flag_value(flag, item, element));
+        return list;
+    }
+    return text;
+}
+
+json method_settings_given(const SearchOptions& o, std::set<std::string>& given)
+{
+    json settings = json::object();
+    const auto defaults = default_settings(o.method);
+    for (const auto& [option, flag] : o.method_flags) {
+        if (flag->count() == 0) continue;
+        const json::json_pointer at(option.pointer);
+        const auto& text = o.method_values.at(option.pointer);
+        switch (option.kind) {
+        case MethodOption::Kind::flag: settings[at] = true; break;
+        case MethodOption::Kind::json_file:
+            try {
+                settings[at] = json::parse(read_text_file(text, option.flag + " file"));
+            } catch (const json::parse_error& e) {
+                fail(text + ": not JSON (" + one_line(e.what()) + ")");
+            }
+            break;
+        case MethodOption::Kind::value: settings[at] = flag_value(option.flag, text, defaults.value(at, json())); break;
+        }
+        given.insert(option.pointer);
+    }
+    return settings;
+}
+
+RunRequest request_of(const CommonOptions& common, const SearchOptions& o)
+{
+    RunRequest request;
+    auto& s = request.settings;
+    s.method = o.method;
+    s.data = o.data;
+    s.seed = common.seed;
+    s.budget_seconds = parse_duration(o.budget, "--budget");
+    if (!o.objectives.empty()) s.objectives = parse_objectives(o.objectives);
+    s.constraints = o.constraints;
+    for (const auto& [key, flag] : o.run_flags)
+        if (flag->count() > 0) request.given.insert(key);
+    s.method_settings = method_settings_given(o, request.given);
+    return request;
+}
+
+// The flag a setting of RunRequest::given came from, for the "ignored" note.
+std::string flag_of(const SearchOptions& o, const std::string& key)
+{
+    if (const auto it = o.run_flags.find(key); it != o.run_flags.end()) return it->second->get_name();
+    for (const auto& [option, flag] : o.method_flags)
+        if (option.pointer == key) return option.flag;
+    return key;
+}
+
+SearchCallbacks progress_callbacks(Progress& progress, double& hypervolume)
+{
+    SearchCallbacks callbacks;
+    callbacks.train = progress.callbacks(1, false);
+    callbacks.on_candidate = [&](const Candidate& c, CandidateEvent event, const std::string& detail) {
+        if (event == CandidateEvent::started) {
+            char context[160];
+            std::snprintf(context, sizeof context, "gen %d  candidate %lld (%lld params)%s", c.generation, static_cast<long long>(c.id),
+                          static_cast<long long>(c.parameters),
+                          hypervolume >= 0 ? ("  HV " + std::to_string(hypervolume).substr(0, 6)).c_str() : "");
+            progress.set_context(context);
+            return;
+        }
+        const std::string what = candidate_event_name(event) + (detail.empty() ? "" : " " + detail);
+        char line[400];
+        std::snprintf(line, sizeof line, "  gen %d candidate %lld %s: val error %s, %lld params%s", c.generation,
+                      static_cast<long long>(c.id), what.c_str(), percent(c.val_error).c_str(), static_cast<long long>(c.parameters),
+                      c.approximate() ? " (distilled)" : "");
+        progress.log("candidate", line,
+                     {{"id", c.id}, {"generation", c.generation}, {"parent", c.parent}, {"status", what}, {"val_error", c.val_error},
+                      {"parameters", c.parameters}, {"multiply_adds", c.multiply_adds}, {"latency_ms", c.latency_ms},
+                      {"seconds", c.seconds}});
+    };
+    callbacks.on_generation = [&](const GenerationRecord& g, const std::vector<Candidate>& front) {
+        hypervolume = g.hypervolume;
+        std::ostringstream text;
+        text << "generation " << g.generation << ": front of " << front.size() << ", hypervolume " << g.hypervolume << " ("
+             << format_duration(g.seconds) << ")";
+        progress.log("generation", text.str(),
+                     {{"generation", g.generation}, {"front", g.front}, {"hypervolume", g.hypervolume}, {"seconds", g.seconds}});
+    };
+    return callbacks;
 }
 
 } // namespace
 
+std::string method_of_command_line(const std::vector<std::string>& args)
+{
+    const auto search = std::find(args.begin(), args.end(), "search");
+    std::string out;
+    for (auto it = search; it != args.end(); ++it) {
+        if (*it == "--method" && it + 1 != args.end()) return *(it + 1);
+        if (it->rfind("--method=", 0) == 0) return it->substr(9);
+        if (*it == "--out" && it + 1 != args.end()) out = *(it + 1);
+        if (it->rfind("--out=", 0) == 0) out = it->substr(6);
+    }
+    if (!out.empty() && RunStore::exists(out)) {
+        try {
+            return RunStore::open_read_only(out).info().method;
+        } catch (const InputError&) {
+            // An unreadable run: the search itself says so.
+        }
+    }
+    return registered_methods().front().name;
+}
+
+CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions& o)
+{
+    auto* cmd = app.add_subcommand("search", "search architectures with a method (paretonas methods lists them; "
+                                             "search --method M --help shows M's options)");
+    add_common_options(cmd, common);
+    add_data_options(cmd, o.data);
+    o.run_flags["method"] = cmd->add_option("--method", o.method, "search method: " + method_names())->capture_default_str();
+    o.run_flags["budget_seconds"] =
+        cmd->add_option("--budget", o.budget, "wall-clock budget of the whole run, resumes included (90s, 30m, 2h)")->capture_default_str();
+    cmd->add_option("--out", o.out, "run directory; a run found there is resumed")->capture_default_str();
+    o.run_flags["objectives"] = cmd->add_option("--objectives", o.objectives, "objectives to minimise: error plus any of params,madds,latency "
+                                                                              "(default: the method's)");
+    o.run_flags["max_params"] = cmd->add_option("--max-params", o.constraints.max_params, "keep only models with at most this many parameters (0: no limit)");
+    o.run_flags["max_madds"] = cmd->add_option("--max-madds", o.constraints.max_madds, "... at most this many multiply-adds per image (0: no limit)");
+    o.run_flags["max_latency_ms"] = cmd->add_option("--max-latency-ms", o.constraints.max_latency_ms, "... at most this latency at batch 1 (0: no limit)");
+    const auto* spec = find_method(o.method);
+    if (!spec) return cmd;  // run_search names the unknown method
+    const auto defaults = default_settings(o.method);
+    for (const auto& option : spec->options) {
+        auto& value = o.method_values[option.pointer];
+        const auto help = o.method + ": " + option.help;
+        CLI::Option* flag = nullptr;
+        if (option.kind == MethodOption::Kind::flag) {
+            flag = cmd->add_flag(option.flag, help);
+        } else {
+            flag = cmd->add_option(option.flag, value, help);
+            const json::json_pointer at(option.pointer);
+            if (option.kind == MethodOption::Kind::value && defaults.contains(at)) flag->default_str(as_flag_text(defaults.at(at)));
+            if (option.kind == MethodOption::Kind::json_file) flag->check(CLI::ExistingFile);
+        }
+        o.method_flags.emplace_back(option, flag);
+    }
+    return cmd;
+}
+
 int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
 {
-    if (generational_method(o.method)) return run_generational(common, o, out);
-    if (o.method != "nash") fail("unknown search method '" + o.method + "' (available: lemonade, nsga2, random, nash)");
     const auto device = parse_device(common.device);
-    if (o.paper) {
-        // The preset fills only what the user did not give; the order matches nash_options.
-        const auto p = NashConfig::paper();
-        const auto given = [&](std::size_t i) { return o.nash_options[i]->count() > 0; };
-        if (!given(0)) o.nash.steps = p.steps;
-        if (!given(1)) o.nash.neighbours = p.neighbours;
-        if (!given(2)) o.nash.morphisms_per_child = p.morphisms_per_child;
-        if (!given(3)) o.nash.epochs_neighbour = p.epochs_neighbour;
-        if (!given(4)) o.nash.epochs_final = p.epochs_final;
-        if (!given(5)) o.nash.lr_start = p.lr_start;
-        if (!given(6)) o.nash.lr_end = p.lr_end;
-    }
-    o.nash.budget_seconds = parse_duration(o.budget, "--budget");
-    o.nash.seed = common.seed;
-    o.nash.validate();
-    ensure_directory(o.out);
-
-    const auto data = prepare_data(o.data, common.seed);
-    o.nash.train.augment = default_augmentation(*data.source.train);
-    const auto arch = architecture_for(o.arch_path, *data.source.train);
+    const auto request = request_of(common, o);
+    auto run = open_or_create_run(o.out, request);
+    const auto& settings = run.settings;
     if (!common.quiet)
-        out << data.summary() << "; budget " << format_duration(o.nash.budget_seconds) << "; device " << device.str()
-            << ", " << torch::get_num_threads() << " threads" << std::endl;
+        for (const auto& key : run.ignored)
+            out << "note: " << flag_of(o, key) << " is ignored: a resumed run keeps the settings it was started with" << std::endl;
+    auto progress = make_progress(common, out);
+    progress.log("start",
+                 std::string(run.resumed ? "resuming " : "starting ") + o.out + ": " + settings.method + " on " + run.data.summary() +
+                     "; budget " + format_duration(settings.budget_seconds) + " (" + format_duration(run.store.elapsed_seconds()) +
+                     " spent); device " + device.str() + ", " + std::to_string(torch::get_num_threads()) + " threads",
+                 {{"run", o.out}, {"method", settings.method}, {"resuming", run.resumed}, {"data", run.data.summary()},
+                  {"budget_seconds", settings.budget_seconds}, {"elapsed_seconds", run.store.elapsed_seconds()}, {"device", device.str()}});
+    if (settings.budget_seconds > 0)
+        progress.set_budget_end(std::chrono::steady_clock::now() +
+                                std::chrono::milliseconds(static_cast<long long>(1000 * (settings.budget_seconds - run.store.elapsed_seconds()))));
+    double hypervolume = -1.0;
+    const auto result = paretonas::run_search(run, device, progress_callbacks(progress, hypervolume));
+    if (!result.finished) progress.log("budget", "budget spent; run the same command again with a larger --budget to go on");
+    print_run_front(run.store, out, common.json_log);
+    return 0;
+}
 
-    seed_everything(common.seed);
-    Network start(arch);
-    TrainConfig init = o.nash.train;
-    init.epochs = o.epochs_init;
-    init.lr.lr_max = o.nash.lr_start;
-    init.seed = common.seed;
-    if (!common.quiet) out << "training the start network (" << parameter_count(arch) << " params) for " << o.epochs_init << " epochs" << std::endl;
-    train(start, data.split.train, nullptr, data.norm, init, device);
+CLI::App* add_methods_command(CLI::App& app)
+{
+    return app.add_subcommand("methods", "list the search methods (search --method M --help shows M's options)");
+}
 
-    nlohmann::json history = nlohmann::json::array();
-    NashCallbacks callbacks;
-    callbacks.on_step = [&](const NashStep& s) {
-        history.push_back(step_json(s));
-        write_text_atomically((std::filesystem::path(o.out) / "history.json").string(), history.dump(1) + "\n");
-        if (common.quiet) return;
-        const auto& best = s.candidates[s.best];
-        char line[200];
-        std::snprintf(line, sizeof line, "step %d: %zu candidates trained  best val error %s  params %lld  (%s)", s.step,
-                      s.candidates.size(), percent(best.val_error).c_str(), static_cast<long long>(best.parameters),
-                      format_duration(s.seconds).c_str());
-        out << line << std::endl;
-    };
-    auto result = nash(start, data.split.train, data.split.validation, data.norm, o.nash, device, callbacks);
-
-    save_model((std::filesystem::path(o.out) / "best").string(), result.best, &data.norm);
-    const auto test = DataView::all(data.source.test);
-    const double best_test = evaluate(result.best, test, data.norm, device).error;
-    // No step may have run when the budget was spent on the start network.
-    const double ensemble_test = result.snapshots.empty() ? -1.0 : ensemble_error(result.snapshots, test, data.norm, device);
-    nlohmann::json summary{{"method", "nash"},
-                           {"data", data.source.train->name},
-                           {"start_val_error", result.start_val_error},
-                           {"best_val_error", result.best_val_error},
-                           {"best_test_error", best_test},
-                           {"ensemble_val_error", result.ensemble_val_error},
-                           {"ensemble_test_error", ensemble_test},
-                           {"ensemble_members", result.snapshots.size()},
-                           {"best_parameters", parameter_count(result.best->architecture())},
-                           {"start_parameters", parameter_count(arch)},
-                           {"steps", result.history.size()},
-                           {"seconds", result.seconds},
-                           {"seed", common.seed}};
-    write_text_atomically((std::filesystem::path(o.out) / "result.json").string(), summary.dump(1) + "\n");
-    out << "start val error " << percent(result.start_val_error) << " -> best " << percent(result.best_val_error)
-        << " (test " << percent(best_test) << ", " << parameter_count(result.best->architecture()) << " params); snapshot ensemble of "
-        << result.snapshots.size() << ": val " << (result.snapshots.empty() ? "n/a" : percent(result.ensemble_val_error))
-        << ", test " << (result.snapshots.empty() ? "n/a" : percent(ensemble_test))
-        << "; " << format_duration(result.seconds) << std::endl;
-    if (!common.quiet) out << "wrote " << o.out << "/best/{model.pt,arch.json}, history.json, result.json" << std::endl;
+int run_methods(std::ostream& out)
+{
+    for (const auto& m : registered_methods()) {
+        char line[400];
+        std::snprintf(line, sizeof line, "%-10s %s\n", m.name.c_str(), m.summary.c_str());
+        out << line;
+    }
     return 0;
 }
 

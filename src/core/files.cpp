@@ -1,7 +1,11 @@
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
 
+#include <zlib.h>
+
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <fstream>
 #include <sstream>
 
@@ -48,6 +52,39 @@ void ensure_directory(const std::string& dir)
     fs::create_directories(dir, ec);
     if (ec || !fs::is_directory(dir))
         fail("cannot create output directory '" + dir + "'" + (ec ? ": " + ec.message() : ": a file is in the way"));
+}
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path)
+{
+    std::error_code error;
+    if (!fs::is_regular_file(path, error)) fail(path + ": missing file");
+    const auto file_size = fs::file_size(path, error);
+    // gzread also reads plain files, so one loop serves both forms.
+    std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), gzclose);
+    if (!file) fail(path + ": cannot open file");
+    gzbuffer(file.get(), 1u << 18);
+    const bool gzipped = gzdirect(file.get()) == 0;
+
+    // One spare byte lets a plain file end with a zero-length read instead of a buffer doubling.
+    std::vector<std::uint8_t> bytes(std::max<std::uintmax_t>(error ? 0 : file_size + 1, 1u << 16));
+    std::size_t used = 0;
+    for (;;) {
+        if (used == bytes.size()) bytes.resize(2 * bytes.size());
+        const auto chunk = static_cast<unsigned>(std::min<std::size_t>(bytes.size() - used, 1u << 30));
+        const int got = gzread(file.get(), bytes.data() + used, chunk);
+        if (got < 0) {
+            int code = 0;
+            fail(path + ": broken gzip (" + gzerror(file.get(), &code) + ")");
+        }
+        if (got == 0) break;
+        used += static_cast<std::size_t>(got);
+    }
+    int code = Z_OK;
+    gzerror(file.get(), &code);
+    // zlib reports a stream cut short only as Z_BUF_ERROR after the final read.
+    if (gzipped && code == Z_BUF_ERROR) fail(path + ": broken gzip (compressed stream ends early)");
+    bytes.resize(used);
+    return bytes;
 }
 
 } // namespace paretonas

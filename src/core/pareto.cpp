@@ -18,6 +18,21 @@ void require_same_length(const std::vector<ObjectiveVector>& points, std::size_t
             fail("objective vectors differ in length: " + std::to_string(p.size()) + " vs " + std::to_string(length));
 }
 
+// One objective: fronts are the groups of equal values, best first.
+std::vector<std::vector<std::size_t>> sorted_by_value(const std::vector<ObjectiveVector>& points)
+{
+    std::vector<std::size_t> order(points.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return points[a][0] < points[b][0]; });
+    std::vector<std::vector<std::size_t>> fronts;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        if (k == 0 || points[order[k]][0] != points[order[k - 1]][0]) fronts.emplace_back();
+        fronts.back().push_back(order[k]);
+    }
+    for (auto& f : fronts) std::sort(f.begin(), f.end());
+    return fronts;
+}
+
 } // namespace
 
 bool dominates(const ObjectiveVector& a, const ObjectiveVector& b)
@@ -31,6 +46,7 @@ std::vector<std::vector<std::size_t>> non_dominated_fronts(const std::vector<Obj
     if (points.empty()) return {};
     require_same_length(points, points.front().size());
     if (points.size() == 1) return {{0}};  // PaGMO2 asks for two points at least
+    if (points.front().size() == 1) return sorted_by_value(points);  // ... and two objectives
     const auto sorted = std::get<0>(pagmo::fast_non_dominated_sorting(points));
     std::vector<std::vector<std::size_t>> fronts;
     for (const auto& f : sorted) {
@@ -54,7 +70,8 @@ std::vector<std::size_t> pareto_front(const std::vector<ObjectiveVector>& points
 
 std::vector<double> crowding_distances(const std::vector<ObjectiveVector>& points)
 {
-    if (points.size() <= 2) return std::vector<double>(points.size(), std::numeric_limits<double>::infinity());
+    if (points.size() <= 2 || points.front().size() < 2)
+        return std::vector<double>(points.size(), std::numeric_limits<double>::infinity());
     require_same_length(points, points.front().size());
     return pagmo::crowding_distance(points);
 }

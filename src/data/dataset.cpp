@@ -105,38 +105,6 @@ Split split_train_validation(const DataView& view, double validation_fraction, s
     return split;
 }
 
-std::vector<std::uint8_t> read_file_bytes(const std::string& path)
-{
-    std::error_code error;
-    if (!fs::is_regular_file(path, error)) fail(path + ": missing file");
-    const auto file_size = fs::file_size(path, error);
-    // gzread also reads plain files, so one loop serves both forms.
-    std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), gzclose);
-    if (!file) fail(path + ": cannot open file");
-    gzbuffer(file.get(), 1u << 18);
-    const bool gzipped = gzdirect(file.get()) == 0;
-
-    // One spare byte lets a plain file end with a zero-length read instead of a buffer doubling.
-    std::vector<std::uint8_t> bytes(std::max<std::uintmax_t>(error ? 0 : file_size + 1, 1u << 16));
-    std::size_t used = 0;
-    for (;;) {
-        if (used == bytes.size()) bytes.resize(2 * bytes.size());
-        const auto chunk = static_cast<unsigned>(std::min<std::size_t>(bytes.size() - used, 1u << 30));
-        const int got = gzread(file.get(), bytes.data() + used, chunk);
-        if (got < 0) {
-            int code = 0;
-            fail(path + ": broken gzip (" + gzerror(file.get(), &code) + ")");
-        }
-        if (got == 0) break;
-        used += static_cast<std::size_t>(got);
-    }
-    int code = Z_OK;
-    gzerror(file.get(), &code);
-    // zlib reports a stream cut short only as Z_BUF_ERROR after the final read.
-    if (gzipped && code == Z_BUF_ERROR) fail(path + ": broken gzip (compressed stream ends early)");
-    bytes.resize(used);
-    return bytes;
-}
 
 namespace {
 
@@ -244,6 +212,41 @@ DataSource load_data(const std::string& spec, const std::string& data_root)
         fail("no data set in directory " + spec + ": looked for " + idx_train_images +
              "[.gz] (IDX), data_batch_1.bin (CIFAR-10) and train.bin (CIFAR-100)");
     return load_directory(spec, *format, fs::canonical(spec).filename().string());
+}
+
+std::string PreparedData::summary() const
+{
+    return "data " + source.train->name + ": " + std::to_string(split.train.size()) + " train / " +
+           std::to_string(split.validation.size()) + " validation / " + std::to_string(source.test->size()) + " test images";
+}
+
+PreparedData prepare_data(const DataSpec& o, std::uint64_t seed)
+{
+    require_in_range("--val-fraction", o.val_fraction, 0.001, 0.9);
+    PreparedData d;
+    d.source = load_data(o.name, o.root);
+    auto all = DataView::all(d.source.train);
+    if (o.subset > 0) all = all.head(o.subset);
+    d.split = split_train_validation(all, o.val_fraction, seed);
+    d.norm = channel_statistics(d.split.train);
+    return d;
+}
+
+nlohmann::json normalization_json(const Normalization& norm) { return {{"mean", norm.mean}, {"std", norm.std}}; }
+
+Normalization normalization_from_json(const nlohmann::json& j)
+{
+    Normalization n;
+    try {
+        n.mean = j.at("mean").get<std::vector<float>>();
+        n.std = j.at("std").get<std::vector<float>>();
+    } catch (const nlohmann::json::exception& e) {
+        fail(std::string("normalization: ") + e.what());
+    }
+    if (n.mean.size() != n.std.size() || n.mean.empty()) fail("normalization: mean and std must be non-empty and of one length");
+    for (float s : n.std)
+        if (!(s > 0)) fail("normalization: every std must be positive");
+    return n;
 }
 
 } // namespace paretonas

@@ -1,4 +1,5 @@
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/files.hpp>
 #include <paretonas/data/dataset.hpp>
 
 #include <cstdio>

@@ -14,7 +14,7 @@ namespace {
 
 using detail::succeeds;
 
-MorphResult start(const Architecture& parent, const char* op, int node, int size = 0)
+MorphResult start(const Architecture& parent, MorphOp op, int node, int size = 0)
 {
     return detail::start_edit(parent, op, node, -1, size, false);
 }
@@ -63,7 +63,7 @@ std::vector<int> remove_layer_sites(const Architecture& parent)
 
 MorphResult remove_layer(const Architecture& parent, int node)
 {
-    auto r = start(parent, "remove_layer", node);
+    auto r = start(parent, MorphOp::remove_layer, node);
     const Node& layer = parent.node(node);
     const std::string name = "remove_layer: node " + std::to_string(node);
     if (!is_layer(layer)) fail(name + " is a " + op_name(layer.op) + ", not a conv or linear layer");
@@ -92,7 +92,7 @@ std::vector<int> remove_skip_sites(const Architecture& parent)
 
 MorphResult remove_skip(const Architecture& parent, int merge)
 {
-    auto r = start(parent, "remove_skip", merge);
+    auto r = start(parent, MorphOp::remove_skip, merge);
     const Node& n = parent.node(merge);
     const std::string name = "remove_skip: node " + std::to_string(merge);
     if (n.op != OpType::add && n.op != OpType::concat) fail(name + " is a " + op_name(n.op) + ", not an add or concat");
@@ -115,7 +115,7 @@ std::vector<int> prune_sites(const Architecture& parent)
 
 MorphResult prune(const Architecture& parent, int node, std::vector<int> keep)
 {
-    auto r = start(parent, "prune", node, static_cast<int>(keep.size()));
+    auto r = start(parent, MorphOp::prune, node, static_cast<int>(keep.size()));
     Node& n = r.child.node(node);
     const std::string name = "prune: node " + std::to_string(node);
     if (!is_layer(n)) fail(name + " is a " + op_name(n.op) + ", not a conv or linear layer");
@@ -157,7 +157,7 @@ std::vector<int> sep_conv_sites(const Architecture& parent)
 
 MorphResult to_sep_conv(const Architecture& parent, int node)
 {
-    auto r = start(parent, "sep_conv", node);
+    auto r = start(parent, MorphOp::sep_conv, node);
     const Node& conv = parent.node(node);
     const std::string name = "sep_conv: node " + std::to_string(node);
     if (conv.op != OpType::conv) fail(name + " is a " + op_name(conv.op) + ", not a conv");

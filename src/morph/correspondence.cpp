@@ -31,15 +31,6 @@ std::vector<int> identity_channels(std::int64_t channels)
     return map;
 }
 
-std::string Morphism::to_string() const
-{
-    std::ostringstream os;
-    os << op << '@' << node;
-    if (other >= 0) os << "<-" << other;
-    if (size > 0) os << '/' << size;
-    return os.str();
-}
-
 Correspondence propagate_origin(const Architecture& parent, const Architecture& child, Correspondence known)
 {
     const auto shapes = child.infer_shapes();

@@ -10,11 +10,11 @@
 namespace paretonas::detail {
 
 /// A child equal to `parent`, recording the operator; checks that the named nodes exist.
-inline MorphResult start_edit(const Architecture& parent, const char* op, int node, int other = -1, int size = 0,
+inline MorphResult start_edit(const Architecture& parent, MorphOp op, int node, int other = -1, int size = 0,
                               bool exact = true)
 {
-    if (!parent.contains(node)) fail(std::string(op) + ": no node with id " + std::to_string(node));
-    if (other >= 0 && !parent.contains(other)) fail(std::string(op) + ": no node with id " + std::to_string(other));
+    if (!parent.contains(node)) fail(std::string(morph_op_name(op)) + ": no node with id " + std::to_string(node));
+    if (other >= 0 && !parent.contains(other)) fail(std::string(morph_op_name(op)) + ": no node with id " + std::to_string(other));
     MorphResult r{parent, Morphism{op, node, other, size, exact, {}}, {}, {}, {}};
     return r;
 }

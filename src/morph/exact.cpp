@@ -41,7 +41,7 @@ std::vector<bool> non_negative(const Architecture& arch)
     return nonneg;
 }
 
-MorphResult start(const Architecture& parent, const char* op, int node, int other = -1, int size = 0)
+MorphResult start(const Architecture& parent, MorphOp op, int node, int other = -1, int size = 0)
 {
     return detail::start_edit(parent, op, node, other, size);
 }
@@ -97,7 +97,7 @@ std::vector<int> deepen_sites(const Architecture& arch)
 
 MorphResult deepen(const Architecture& parent, int after, int kernel)
 {
-    auto r = start(parent, "deepen", after, -1, kernel);
+    auto r = start(parent, MorphOp::deepen, after, -1, kernel);
     if (kernel < 1 || kernel % 2 == 0 || kernel > 7) fail("deepen: kernel must be 1, 3, 5 or 7, got " + std::to_string(kernel));
     const auto sites = deepen_sites(parent);
     if (std::find(sites.begin(), sites.end(), after) == sites.end())
@@ -137,7 +137,7 @@ std::vector<int> widen_sites(const Architecture& parent)
 
 MorphResult widen(const Architecture& parent, int node, int width)
 {
-    auto r = start(parent, "widen", node, -1, width);
+    auto r = start(parent, MorphOp::widen, node, -1, width);
     Node& n = r.child.node(node);
     if (n.op != OpType::conv && n.op != OpType::sep_conv && n.op != OpType::linear)
         fail("widen: node " + std::to_string(node) + " is a " + op_name(n.op) + ", not a conv or linear layer");
@@ -168,7 +168,7 @@ std::vector<std::pair<int, int>> skip_sites(const Architecture& parent)
 
 MorphResult add_skip(const Architecture& parent, int from, int to)
 {
-    auto r = start(parent, "add_skip", to, from);
+    auto r = start(parent, MorphOp::add_skip, to, from);
     require_skip_site(parent, from, to, "add_skip");
     const auto channels = parent.shape_of(to)[0];
     const int source = bridge_spatial(r, from, to);
@@ -187,7 +187,7 @@ MorphResult add_skip(const Architecture& parent, int from, int to)
 
 MorphResult concat_skip(const Architecture& parent, int from, int to)
 {
-    auto r = start(parent, "concat_skip", to, from);
+    auto r = start(parent, MorphOp::concat_skip, to, from);
     require_skip_site(parent, from, to, "concat_skip");
     const int source = bridge_spatial(r, from, to);
     Node cat = op_node(OpType::concat);

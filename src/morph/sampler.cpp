@@ -8,9 +8,6 @@
 namespace paretonas {
 
 namespace {
-const std::vector<std::string> known_operators = {"deepen",       "widen",       "add_skip", "concat_skip",
-                                                   "remove_layer", "remove_skip", "prune",    "sep_conv"};
-
 template <class T>
 const T& pick(const std::vector<T>& items, std::mt19937_64& rng)
 {
@@ -20,13 +17,13 @@ const T& pick(const std::vector<T>& items, std::mt19937_64& rng)
 
 std::vector<OperatorWeight> MorphismSampler::default_operators()
 {
-    return {{"deepen", 1.0}, {"widen", 1.0}, {"add_skip", 1.0}, {"concat_skip", 1.0}};
+    return {{MorphOp::deepen, 1.0}, {MorphOp::widen, 1.0}, {MorphOp::add_skip, 1.0}, {MorphOp::concat_skip, 1.0}};
 }
 
 std::vector<OperatorWeight> MorphismSampler::all_operators()
 {
     std::vector<OperatorWeight> all;
-    for (const auto& op : known_operators) all.push_back({op, 1.0});
+    for (auto op : all_morph_ops()) all.push_back({op, 1.0});
     return all;
 }
 
@@ -35,10 +32,7 @@ MorphismSampler::MorphismSampler(std::vector<OperatorWeight> operators, double w
 {
     double total = 0;
     for (const auto& o : m_operators) {
-        if (std::find(known_operators.begin(), known_operators.end(), o.op) == known_operators.end())
-            fail("unknown morphism operator '" + o.op +
-                 "' (known: deepen, widen, add_skip, concat_skip, remove_layer, remove_skip, prune, sep_conv)");
-        require_in_range("weight of " + o.op, o.weight, 0.0, 1e9);
+        require_in_range(std::string("weight of ") + morph_op_name(o.op), o.weight, 0.0, 1e9);
         total += o.weight;
     }
     if (total <= 0) fail("morphism operators need a positive total weight");
@@ -50,26 +44,30 @@ MorphismSampler::MorphismSampler(std::vector<OperatorWeight> operators, double w
     if (m_kernels.empty()) fail("deepen needs at least one kernel size");
 }
 
-MorphResult MorphismSampler::apply(const std::string& op, const Architecture& arch, std::mt19937_64& rng,
+MorphResult MorphismSampler::apply(MorphOp op, const Architecture& arch, std::mt19937_64& rng,
                                    const ChannelScorer& scores) const
 {
     const auto at_random_site = [&](const std::vector<int>& sites) {
-        if (sites.empty()) fail("no " + op + " site");
+        if (sites.empty()) fail(std::string("no ") + morph_op_name(op) + " site");
         return pick(sites, rng);
     };
-    if (op == "remove_layer") return remove_layer(arch, at_random_site(remove_layer_sites(arch)));
-    if (op == "remove_skip") return remove_skip(arch, at_random_site(remove_skip_sites(arch)));
-    if (op == "sep_conv") return to_sep_conv(arch, at_random_site(sep_conv_sites(arch)));
-    if (op == "prune") {
+    switch (op) {
+    case MorphOp::remove_layer: return remove_layer(arch, at_random_site(remove_layer_sites(arch)));
+    case MorphOp::remove_skip: return remove_skip(arch, at_random_site(remove_skip_sites(arch)));
+    case MorphOp::sep_conv: return to_sep_conv(arch, at_random_site(sep_conv_sites(arch)));
+    case MorphOp::prune: {
         if (!scores) fail("prune needs filter scores");
         const int site = at_random_site(prune_sites(arch));
         return prune(arch, site, keep_largest(scores(site), pick(std::vector<double>{0.5, 0.25}, rng)));
     }
-    if (op == "deepen") return deepen(arch, at_random_site(deepen_sites(arch)), pick(m_kernels, rng));
-    if (op == "widen") {
+    case MorphOp::deepen: return deepen(arch, at_random_site(deepen_sites(arch)), pick(m_kernels, rng));
+    case MorphOp::widen: {
         const int site = at_random_site(widen_sites(arch));
         const int width = arch.node(site).channels;
         return widen(arch, site, std::max(width + 1, static_cast<int>(std::lround(width * m_widen_factor))));
+    }
+    case MorphOp::add_skip:
+    case MorphOp::concat_skip: break;
     }
     auto sites = skip_sites(arch);
     // concat skips are refused where the extra channels would meet an add: try sites in a
@@ -77,11 +75,11 @@ MorphResult MorphismSampler::apply(const std::string& op, const Architecture& ar
     std::shuffle(sites.begin(), sites.end(), rng);
     for (const auto& [from, to] : sites) {
         try {
-            return op == "add_skip" ? add_skip(arch, from, to) : concat_skip(arch, from, to);
+            return op == MorphOp::add_skip ? add_skip(arch, from, to) : concat_skip(arch, from, to);
         } catch (const InputError&) {
         }
     }
-    fail("no " + op + " site");
+    fail(std::string("no ") + morph_op_name(op) + " site");
 }
 
 MorphResult MorphismSampler::sample(const Architecture& arch, std::mt19937_64& rng, const ChannelScorer& scores) const
@@ -102,15 +100,17 @@ MorphResult MorphismSampler::sample(const Architecture& arch, std::mt19937_64& r
 
 MorphResult apply_morphism(const Architecture& arch, const Morphism& m)
 {
-    if (m.op == "deepen") return deepen(arch, m.node, m.size > 0 ? m.size : 1);
-    if (m.op == "widen") return widen(arch, m.node, m.size);
-    if (m.op == "add_skip") return add_skip(arch, m.other, m.node);
-    if (m.op == "concat_skip") return concat_skip(arch, m.other, m.node);
-    if (m.op == "remove_layer") return remove_layer(arch, m.node);
-    if (m.op == "remove_skip") return remove_skip(arch, m.node);
-    if (m.op == "prune") return prune(arch, m.node, m.channels);
-    if (m.op == "sep_conv") return to_sep_conv(arch, m.node);
-    fail("unknown morphism operator '" + m.op + "'");
+    switch (m.op) {
+    case MorphOp::deepen: return deepen(arch, m.node, m.size > 0 ? m.size : 1);
+    case MorphOp::widen: return widen(arch, m.node, m.size);
+    case MorphOp::add_skip: return add_skip(arch, m.other, m.node);
+    case MorphOp::concat_skip: return concat_skip(arch, m.other, m.node);
+    case MorphOp::remove_layer: return remove_layer(arch, m.node);
+    case MorphOp::remove_skip: return remove_skip(arch, m.node);
+    case MorphOp::prune: return prune(arch, m.node, m.channels);
+    case MorphOp::sep_conv: return to_sep_conv(arch, m.node);
+    }
+    fail("unknown morphism operator");
 }
 
 } // namespace paretonas

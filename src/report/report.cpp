@@ -37,20 +37,6 @@ std::vector<std::string> csv_fields(const std::string& line)
     return fields;
 }
 
-std::string operator_description(const Morphism& m)
-{
-    const std::string at = " node " + std::to_string(m.node);
-    if (m.op == "deepen") return "deepen after" + at + (m.size > 0 ? " (" + std::to_string(m.size) + "x" + std::to_string(m.size) + ")" : "");
-    if (m.op == "widen") return "widen" + at + " to " + std::to_string(m.size);
-    if (m.op == "add_skip" || m.op == "concat_skip")
-        return std::string(m.op == "add_skip" ? "add" : "concat") + " skip " + std::to_string(m.other) + " -> " + std::to_string(m.node);
-    if (m.op == "prune") return "prune" + at + " to " + std::to_string(m.size) + " channels";
-    if (m.op == "to_sep_conv") return "separable conv at" + at;
-    if (m.op == "remove_layer") return "remove" + at;
-    if (m.op == "remove_skip") return "remove skip into" + at;
-    return m.op + at;
-}
-
 json architecture_drawing(const Architecture& arch)
 {
     const auto shapes = arch.infer_shapes();
@@ -168,7 +154,7 @@ json report_data(const RunStore& store, const ReportExtras& extras)
         ++statuses[status_name(c.status)];
         if (c.status != CandidateStatus::done) continue;
         json ops = json::array();
-        for (const auto& m : c.operators) ops.push_back(operator_description(m) + (m.exact ? "" : " (approximate)"));
+        for (const auto& m : c.operators) ops.push_back(m.describe() + (m.exact ? "" : " (approximate)"));
         json j = {{"id", c.id},           {"generation", c.generation}, {"parent", c.parent},
                   {"val_error", c.val_error}, {"params", c.parameters}, {"madds", c.multiply_adds},
                   {"latency_ms", c.latency_ms}, {"epochs", c.epochs}, {"seconds", c.seconds},

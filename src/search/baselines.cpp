@@ -2,6 +2,7 @@
 
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/pareto.hpp>
+#include <paretonas/core/seeds.hpp>
 
 #include <algorithm>
 #include <numeric>
@@ -9,33 +10,56 @@
 
 namespace paretonas {
 
-void BaselineConfig::validate(const std::string& method) const
+BaselineSettings BaselineSettings::from_json(const std::string& method, const nlohmann::json& settings)
 {
-    SearchConfig::validate(method);
+    BaselineSettings s;
+    SettingsReader reader(method, settings);
+    s.read(reader);
+    reader.read("population", s.population);
+    if (method == "nsga2") reader.read("crossover", s.crossover).read("mutation", s.mutation);
+    if (settings.contains("space")) {
+        auto& space = s.space;
+        SettingsReader r(method + " space", settings.at("space"));
+        r.read("min_stages", space.min_stages).read("max_stages", space.max_stages).read("widths", space.widths);
+        r.read("min_blocks", space.min_blocks).read("max_blocks", space.max_blocks).read("kernels", space.kernels);
+        r.read("skip", space.skip).read("separable", space.separable).finish();
+        nlohmann::json read_once;
+        reader.read("space", read_once);  // marks the key as read
+    }
+    reader.finish();
+    s.validate(method);
+    return s;
+}
+
+nlohmann::json BaselineSettings::to_json(const std::string& method) const
+{
+    nlohmann::json j;
+    write(j);
+    j.erase("epochs_child");  // every network trains from scratch
+    j["population"] = population;
+    if (method == "nsga2") {
+        j["crossover"] = crossover;
+        j["mutation"] = mutation;
+    }
+    j["space"] = {{"min_stages", space.min_stages}, {"max_stages", space.max_stages}, {"widths", space.widths},
+                  {"min_blocks", space.min_blocks}, {"max_blocks", space.max_blocks}, {"kernels", space.kernels},
+                  {"skip", space.skip},             {"separable", space.separable}};
+    return j;
+}
+
+void BaselineSettings::validate(const std::string& method) const
+{
+    GenerationalSettings::validate(method);
     space.validate();
     require_in_range(method + " population", population, 2, 1e5);
     require_in_range(method + " crossover", crossover, 0.0, 1.0);
     require_in_range(method + " mutation", mutation, 0.0, 1.0);
 }
 
-std::vector<std::size_t> nsga2_select(const std::vector<ObjectiveVector>& points, std::size_t n)
+Genome genome_of(const Candidate& c)
 {
-    std::vector<std::size_t> chosen;
-    for (const auto& front : non_dominated_fronts(points)) {
-        if (chosen.size() + front.size() <= n) {
-            chosen.insert(chosen.end(), front.begin(), front.end());
-            continue;
-        }
-        std::vector<ObjectiveVector> members;
-        for (auto i : front) members.push_back(points[i]);
-        const auto crowding = crowding_distances(members);
-        std::vector<std::size_t> order(front.size());
-        std::iota(order.begin(), order.end(), 0);
-        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return crowding[a] > crowding[b]; });
-        for (std::size_t k = 0; chosen.size() < n; ++k) chosen.push_back(front[order[k]]);
-        break;
-    }
-    return chosen;
+    const auto it = c.data.find("genome");
+    return it == c.data.end() ? Genome{} : it->get<Genome>();
 }
 
 namespace {
@@ -43,26 +67,32 @@ namespace {
 // Both baselines: networks of a chain space, each new one priced and de-duplicated.
 class SpaceProposer : public Proposer {
 public:
-    SpaceProposer(const DataView& data, const BaselineConfig& config, c10::Device device)
-        : m_space(config.space, {data.set->channels, data.set->height, data.set->width}, data.set->num_classes), m_config(config),
-          m_device(device)
+    SpaceProposer(const SearchContext& context, const BaselineSettings& settings)
+        : m_space(settings.space, input_shape(context), context.data.source.train->num_classes), m_run(context.run), m_settings(settings),
+          m_price(make_pricer(context.run.objectives, context.run.constraints, settings.recipe.latency, context.device))
     {
     }
     std::vector<Candidate> initial() override { return draw_random(0, {}); }
 
 protected:
-    static std::mt19937_64 generation_rng(std::uint64_t seed, int generation)
+    static Shape input_shape(const SearchContext& context)
     {
-        return std::mt19937_64(seed * 7919 + static_cast<std::uint64_t>(generation));
+        const auto& set = *context.data.source.train;
+        return {set.channels, set.height, set.width};
+    }
+    std::mt19937_64 generation_rng(int generation) const
+    {
+        return std::mt19937_64(derive_seed(m_run.seed, SeedPurpose::proposal, static_cast<std::uint64_t>(generation)));
     }
     /// A new candidate from `genome` when it is a network not seen before and within the
     /// constraints (added to `seen`).
     std::optional<Candidate> admit(const Genome& genome, std::set<std::string>& seen) const
     {
         Candidate c;
-        c.genome = m_space.canonical(genome);
-        c.arch = m_space.decode(c.genome);
-        if (seen.count(c.arch.canonical_hash()) || !price_proposal(c, m_config, m_device)) return std::nullopt;
+        const auto canonical = m_space.canonical(genome);
+        c.data["genome"] = canonical;
+        c.arch = m_space.decode(canonical);
+        if (seen.count(c.arch.canonical_hash()) || !m_price(c)) return std::nullopt;
         seen.insert(c.arch.canonical_hash());
         return c;
     }
@@ -75,17 +105,18 @@ protected:
     /// Up to `population` unseen random networks; fewer when the space is nearly exhausted.
     std::vector<Candidate> draw_random(int generation, const std::vector<Candidate>& all) const
     {
-        auto rng = generation_rng(m_config.seed, generation);
+        auto rng = generation_rng(generation);
         auto seen = hashes(all);
         std::vector<Candidate> out;
-        for (int attempt = 0; attempt < 50 * m_config.population && static_cast<int>(out.size()) < m_config.population; ++attempt)
+        for (int attempt = 0; attempt < 50 * m_settings.population && static_cast<int>(out.size()) < m_settings.population; ++attempt)
             if (auto c = admit(m_space.sample(rng), seen)) out.push_back(std::move(*c));
         return out;
     }
 
     ChainSpace m_space;
-    const BaselineConfig& m_config;
-    c10::Device m_device;
+    const RunSettings& m_run;
+    const BaselineSettings& m_settings;
+    Pricer m_price;
 };
 
 class RandomProposer : public SpaceProposer {
@@ -110,9 +141,9 @@ std::vector<ObjectiveVector> Nsga2Proposer::points(const std::vector<Candidate>&
 {
     std::vector<ObjectiveVector> out;
     for (const auto& c : cs) {
-        auto v = objective_vector(c, m_config.objectives);
+        auto v = objective_vector(c, m_run.objectives);
         // Over a limit measured only after training (latency): behind every feasible network.
-        if (!m_config.constraints.violation(c).empty()) v[0] += 1.0;
+        if (!m_run.constraints.violation(c).empty()) v[0] += 1.0;
         out.push_back(v);
     }
     return out;
@@ -123,9 +154,9 @@ std::vector<Candidate> Nsga2Proposer::population(int generation, const std::vect
     std::vector<Candidate> survivors;
     for (int g = 0; g <= generation; ++g) {
         for (const auto& c : all)
-            if (c.generation == g && c.status == CandidateStatus::done && !c.genome.empty()) survivors.push_back(c);
+            if (c.generation == g && c.status == CandidateStatus::done && c.data.contains("genome")) survivors.push_back(c);
         std::vector<Candidate> next;
-        for (auto i : nsga2_select(points(survivors), static_cast<std::size_t>(m_config.population))) next.push_back(survivors[i]);
+        for (auto i : nsga2_select(points(survivors), static_cast<std::size_t>(m_settings.population))) next.push_back(survivors[i]);
         survivors = std::move(next);
     }
     return survivors;
@@ -149,7 +180,7 @@ std::vector<Candidate> Nsga2Proposer::propose(int generation, const std::vector<
             crowding[fronts[r][k]] = d[k];
         }
     }
-    auto rng = generation_rng(m_config.seed, generation);
+    auto rng = generation_rng(generation);
     std::uniform_int_distribution<std::size_t> pick(0, parents.size() - 1);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     const auto tournament = [&] {
@@ -157,18 +188,18 @@ std::vector<Candidate> Nsga2Proposer::propose(int generation, const std::vector<
         if (rank[a] != rank[b]) return rank[a] < rank[b] ? a : b;
         return crowding[a] >= crowding[b] ? a : b;
     };
-    const double mutation = m_config.mutation > 0 ? m_config.mutation : 1.0 / static_cast<double>(m_space.size());
+    const double mutation = m_settings.mutation > 0 ? m_settings.mutation : 1.0 / static_cast<double>(m_space.size());
     auto seen = hashes(all);
     std::vector<Candidate> children;
-    for (int attempt = 0; attempt < 50 * m_config.population && static_cast<int>(children.size()) < m_config.population; ++attempt) {
-        Genome child = parents[tournament()].genome;
-        if (unit(rng) < m_config.crossover) {
-            const auto& other = parents[tournament()].genome;
+    for (int attempt = 0; attempt < 50 * m_settings.population && static_cast<int>(children.size()) < m_settings.population; ++attempt) {
+        Genome child = genome_of(parents[tournament()]);
+        if (unit(rng) < m_settings.crossover) {
+            const auto other = genome_of(parents[tournament()]);
             for (std::size_t i = 0; i < child.size(); ++i)
                 if (unit(rng) < 0.5) child[i] = other[i];
         }
         // A child equal to a network already seen is mutated harder on the next attempt.
-        const double rate = std::min(1.0, mutation * (1 + attempt / m_config.population));
+        const double rate = std::min(1.0, mutation * (1 + attempt / m_settings.population));
         for (std::size_t i = 0; i < child.size(); ++i)
             if (m_space.upper(i) > 0 && unit(rng) < rate) child[i] = std::uniform_int_distribution<int>(0, m_space.upper(i))(rng);
         if (auto c = admit(child, seen)) children.push_back(std::move(*c));
@@ -176,31 +207,77 @@ std::vector<Candidate> Nsga2Proposer::propose(int generation, const std::vector<
     return children;
 }
 
-// Both baselines: checked settings and run, then the shared generational driver.
+// Both baselines: a proposer of the space, every network trained from scratch.
 template <class SpaceMethod>
-SearchResult search_space(const std::string& method, RunStore& store, const DataView& train_data, const DataView& validation,
-                          const Normalization& norm, const BaselineConfig& config, c10::Device device, const SearchCallbacks& callbacks)
+class Baseline : public SearchMethod {
+public:
+    Baseline(std::string name, BaselineSettings settings) : m_name(std::move(name)), m_settings(std::move(settings)) {}
+    std::string name() const override { return m_name; }
+    nlohmann::json settings() const override { return m_settings.to_json(m_name); }
+    void check(const RunSettings& run) const override { require_cost_objective(run.objectives, m_name); }
+    SearchResult run(const SearchContext& context) override
+    {
+        check(context.run);
+        for (const auto& c : context.store.candidates())
+            if (!c.data.contains("genome"))
+                fail("run " + context.store.dir() + " holds networks from outside the chain space (a " + context.store.info().method + " run?)");
+        SpaceMethod proposer(context, m_settings);
+        const auto evaluator = train_from_scratch(training_context(context), with_data_augmentation(m_settings.recipe, context));
+        return run_driver(context.store, context.driver(m_settings.generations), proposer, *evaluator, context.callbacks);
+    }
+
+private:
+    std::string m_name;
+    BaselineSettings m_settings;
+};
+
+std::vector<MethodOption> space_options()
 {
-    config.validate(method);
-    for (const auto& c : store.candidates())
-        if (c.genome.empty()) fail("run " + store.dir() + " holds networks from outside the chain space (a " + store.info().method + " run?)");
-    if (train_data.size() == 0) fail("the search needs training data");
-    SpaceMethod proposer(train_data, config, device);
-    return run_generations(store, train_data, validation, norm, config, device, proposer, callbacks);
+    return {
+        {"/population", "--population", "networks per generation (NSGA-II: also the population)"},
+        {"/space/widths", "--space-widths", "widths a stage may take"},
+        {"/space/max_stages", "--space-stages", "at most this many stages"},
+        {"/space/max_blocks", "--space-blocks", "at most this many conv blocks per stage"},
+        {"/space/kernels", "--space-kernels", "kernel sizes"},
+        {"/space/skip", "--space-skip", "the space includes residual blocks"},
+        {"/space/separable", "--space-separable", "the space includes depthwise-separable blocks"},
+    };
 }
 
 } // namespace
 
-SearchResult random_search(RunStore& store, const DataView& train_data, const DataView& validation, const Normalization& norm,
-                           const BaselineConfig& config, c10::Device device, const SearchCallbacks& callbacks)
+MethodSpec random_search_method()
 {
-    return search_space<RandomProposer>("random", store, train_data, validation, norm, config, device, callbacks);
+    MethodSpec spec;
+    spec.name = "random";
+    spec.summary = "random search over a chain space, every network from scratch (baseline)";
+    spec.source = "Bergstra, Bengio: Random Search for Hyper-Parameter Optimization, JMLR 2012; Li, Talwalkar, UAI 2019";
+    spec.options = generational_options(false);
+    const auto space = space_options();
+    spec.options.insert(spec.options.end(), space.begin(), space.end());
+    spec.make = [](const nlohmann::json& settings) {
+        return std::make_unique<Baseline<RandomProposer>>("random", BaselineSettings::from_json("random", settings));
+    };
+    return spec;
 }
 
-SearchResult nsga2(RunStore& store, const DataView& train_data, const DataView& validation, const Normalization& norm,
-                   const BaselineConfig& config, c10::Device device, const SearchCallbacks& callbacks)
+MethodSpec nsga2_method()
 {
-    return search_space<Nsga2Proposer>("nsga2", store, train_data, validation, norm, config, device, callbacks);
+    MethodSpec spec;
+    spec.name = "nsga2";
+    spec.summary = "NSGA-II over a chain space, every network from scratch (baseline)";
+    spec.source = "Deb, Pratap, Agarwal, Meyarivan: A Fast and Elitist Multiobjective Genetic Algorithm: NSGA-II, IEEE TEC 2002";
+    spec.options = generational_options(false);
+    const auto space = space_options();
+    spec.options.insert(spec.options.end(), space.begin(), space.end());
+    spec.options.insert(spec.options.end(), {
+        {"/crossover", "--crossover", "probability that a child mixes two parents"},
+        {"/mutation", "--mutation", "per-gene probability of a random reset (0: 1 / genes)"},
+    });
+    spec.make = [](const nlohmann::json& settings) {
+        return std::make_unique<Baseline<Nsga2Proposer>>("nsga2", BaselineSettings::from_json("nsga2", settings));
+    };
+    return spec;
 }
 
 } // namespace paretonas

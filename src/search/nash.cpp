@@ -1,51 +1,108 @@
-#include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
-#include <paretonas/morph/inherit.hpp>
+#include <paretonas/core/seeds.hpp>
+#include <paretonas/morph/sampler.hpp>
 #include <paretonas/search/nash.hpp>
-#include <paretonas/train/runtime.hpp>
+#include <paretonas/train/trainer.hpp>
 
 #include <torch/torch.h>
 
-#include <chrono>
-
 namespace paretonas {
 
-NashConfig NashConfig::paper()
+NashSettings NashSettings::from_json(const nlohmann::json& settings)
 {
-    NashConfig c;
-    c.steps = 8;
-    c.neighbours = 7;
-    c.morphisms_per_child = 5;
-    c.epochs_neighbour = 17;
-    c.epochs_final = 20;
-    c.lr_start = 0.05;
-    c.lr_end = 0.0;
-    c.train.weight_decay = 5e-4;
-    c.train.momentum = 0.9;
-    return c;
+    NashSettings s;
+    SettingsReader reader("nash", settings);
+    bool paper = false;
+    reader.read("paper", paper);
+    if (paper) {
+        s.steps = 8;
+        s.neighbours = 7;
+        s.morphisms_per_child = 5;
+        s.epochs_neighbour = 17;
+        s.lr_start = 0.05;
+        s.lr_end = 0.0;
+        s.weight_decay = 5e-4;
+    }
+    std::vector<std::string> operators;
+    nlohmann::json start;
+    reader.read("steps", s.steps)
+        .read("neighbours", s.neighbours)
+        .read("morphisms_per_child", s.morphisms_per_child)
+        .read("epochs_initial", s.epochs_initial)
+        .read("epochs_neighbour", s.epochs_neighbour)
+        .read("lr_start", s.lr_start)
+        .read("lr_end", s.lr_end)
+        .read("batch_size", s.batch_size)
+        .read("weight_decay", s.weight_decay)
+        .read("latency_repeats", s.latency_repeats)
+        .read("operators", operators)
+        .read("start", start);
+    reader.finish();
+    if (reader.has("operators")) {
+        s.operators.clear();
+        for (const auto& name : operators) s.operators.push_back(morph_op_from_name(name));
+    }
+    if (start.is_object()) {
+        s.start = Architecture::from_json(start.dump());
+        s.has_start = true;
+    }
+    s.validate();
+    return s;
 }
 
-void NashConfig::validate() const
+nlohmann::json NashSettings::to_json() const
+{
+    nlohmann::json j = {{"steps", steps},
+                        {"neighbours", neighbours},
+                        {"morphisms_per_child", morphisms_per_child},
+                        {"epochs_initial", epochs_initial},
+                        {"epochs_neighbour", epochs_neighbour},
+                        {"lr_start", lr_start},
+                        {"lr_end", lr_end},
+                        {"batch_size", batch_size},
+                        {"weight_decay", weight_decay},
+                        {"latency_repeats", latency_repeats},
+                        {"operators", nlohmann::json::array()},
+                        {"start", has_start ? nlohmann::json::parse(start.to_json()) : nlohmann::json()}};
+    for (auto op : operators) j["operators"].push_back(morph_op_name(op));
+    return j;
+}
+
+void NashSettings::validate() const
 {
     require_in_range("nash steps", steps, 1, 1e6);
     require_in_range("nash neighbours", neighbours, 1, 1e4);
     require_in_range("nash morphisms_per_child", morphisms_per_child, 1, 100);
-    require_in_range("nash epochs_neighbour", epochs_neighbour, 1, 1e4);
-    require_in_range("nash epochs_final", epochs_final, 0, 1e4);
-    require_in_range("nash lr_start", lr_start, 1e-6, 10.0);
-    require_in_range("nash lr_end", lr_end, 0.0, lr_start);
-    require_in_range("nash budget_seconds", budget_seconds, 0.0, 1e9);
+    if (operators.empty()) fail("nash operators must name at least one morphism operator");
+    for (auto op : operators)
+        if (op != MorphOp::deepen && op != MorphOp::widen && op != MorphOp::add_skip && op != MorphOp::concat_skip)
+            fail(std::string("nash climbs by exact morphisms only; '") + morph_op_name(op) + "' is approximate");
+    recipe().validate("nash");
 }
 
-namespace {
+TrainingRecipe NashSettings::recipe() const
+{
+    TrainingRecipe r;
+    r.epochs_initial = epochs_initial;
+    r.epochs_child = epochs_neighbour;
+    r.lr_start = lr_start;
+    r.lr_end = lr_end;
+    r.train.batch_size = batch_size;
+    r.train.weight_decay = weight_decay;
+    r.latency.repeats = latency_repeats;
+    return r;
+}
 
-using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-// One cosine cycle lr_start -> lr_end: the restart of SGDR happens at every neighbour.
-TrainConfig cycle(const NashConfig& c, int epochs, std::uint64_t seed) { return cosine_cycle(c.train, epochs, c.lr_start, c.lr_end, seed); }
-
-} // namespace
+const Candidate* nash_incumbent(const std::vector<Candidate>& all, int generation)
+{
+    for (int g = generation; g >= 0; --g) {
+        const Candidate* best = nullptr;
+        for (const auto& c : all)
+            if (c.generation == g && c.status == CandidateStatus::done && (!best || c.val_error < best->val_error)) best = &c;
+        if (best) return best;
+    }
+    return nullptr;
+}
 
 double ensemble_error(std::vector<Network>& members, const DataView& data, const Normalization& norm, c10::Device device)
 {
@@ -66,91 +123,119 @@ double ensemble_error(std::vector<Network>& members, const DataView& data, const
     return sum.argmax(1).ne(truth).sum().item<double>() / static_cast<double>(data.size());
 }
 
-NashResult nash(Network start, const DataView& train_data, const DataView& validation, const Normalization& norm,
-                const NashConfig& config, c10::Device device, const NashCallbacks& callbacks)
+namespace {
+
+class NashProposer : public Proposer {
+public:
+    NashProposer(const SearchContext& context, const NashSettings& settings)
+        : m_context(context), m_settings(settings), m_sampler(uniform(settings.operators)),
+          m_price(make_pricer(context.run.objectives, context.run.constraints, settings.recipe().latency, context.device))
+    {
+    }
+    std::vector<Candidate> initial() override
+    {
+        const auto& set = *m_context.data.source.train;
+        Candidate c;
+        c.arch = m_settings.has_start ? m_settings.start : default_architecture({set.channels, set.height, set.width}, set.num_classes);
+        m_price(c);
+        return {c};
+    }
+    std::vector<Candidate> propose(int generation, const std::vector<Candidate>& all) override;
+
+private:
+    static std::vector<OperatorWeight> uniform(const std::vector<MorphOp>& ops)
+    {
+        std::vector<OperatorWeight> weights;
+        for (auto op : ops) weights.push_back({op, 1.0});
+        return weights;
+    }
+
+    const SearchContext& m_context;
+    const NashSettings& m_settings;
+    MorphismSampler m_sampler;
+    Pricer m_price;
+};
+
+// The neighbours of the incumbent, then the incumbent itself for another cycle (no operators).
+std::vector<Candidate> NashProposer::propose(int generation, const std::vector<Candidate>& all)
 {
-    config.validate();
-    config.train.validate();
-    if (validation.size() == 0) fail("NASH needs a validation set");
-    const MorphismSampler sampler(config.operators);
-    std::mt19937_64 rng(config.seed);
-    const auto run_start = Clock::now();
-
-    NashResult result;
-    start->to(device);
-    result.start_val_error = evaluate(start, validation, norm, device).error;
-    Network incumbent = start;
-    double incumbent_error = result.start_val_error;
-    // The best model seen, the start included: a step's winner is trained anew and can be
-    // worse than an earlier one.
-    Network best = start;
-    double best_error = result.start_val_error;
-    std::uint64_t trained = 0;
-
-    for (int step = 1; step <= config.steps; ++step) {
-        if (config.budget_seconds > 0 && since(run_start) >= config.budget_seconds) break;
-        const auto step_start = Clock::now();
-        NashStep log;
-        log.step = step;
-        std::vector<Network> nets;
-        const int total = config.neighbours + 1;
-        for (int j = 0; j < total; ++j) {
-            // Checked per candidate too, so a run overruns its budget by one candidate at most.
-            if (j > 0 && config.budget_seconds > 0 && since(run_start) >= config.budget_seconds) break;
-            const auto t0 = Clock::now();
-            if (callbacks.on_candidate) callbacks.on_candidate(step, j + 1, total);
-            NashCandidate cand;
-            seed_everything(config.seed * 1000003 + ++trained);
-            // The last neighbour is the incumbent itself, trained for another cycle.
-            Network net = clone_network(*incumbent);
-            if (j < config.neighbours) {
-                for (int k = 0; k < config.morphisms_per_child; ++k) {
-                    // A draw can be refused at build time (a chain of widenings past the size
-                    // cap): draw again, a few times, rather than end the search.
-                    for (int attempt = 0;; ++attempt) {
-                        const auto m = sampler.sample(net->architecture(), rng);
-                        try {
-                            net = inherit(*net, m);
-                            cand.applied.push_back(m.applied);
-                            break;
-                        } catch (const InputError&) {
-                            if (attempt == 9) throw;
-                        }
-                    }
-                }
+    const Candidate* incumbent = nash_incumbent(all, generation - 1);
+    if (!incumbent) fail("nash: the start network failed to train: nothing to climb from");
+    std::mt19937_64 rng(derive_seed(m_context.run.seed, SeedPurpose::proposal, static_cast<std::uint64_t>(generation)));
+    std::vector<Candidate> out;
+    for (int j = 0; j < m_settings.neighbours; ++j) {
+        Candidate child;
+        child.parent = incumbent->id;
+        child.arch = incumbent->arch;
+        try {
+            for (int k = 0; k < m_settings.morphisms_per_child; ++k) {
+                const auto result = m_sampler.sample(child.arch, rng);
+                child.arch = result.child;
+                child.operators.push_back(result.applied);
             }
-            train(net, train_data, nullptr, norm, cycle(config, config.epochs_neighbour, trained), device, callbacks.train);
-            cand.arch = net->architecture();
-            cand.val_error = evaluate(net, validation, norm, device).error;
-            cand.parameters = parameter_count(cand.arch);
-            cand.seconds = since(t0);
-            log.candidates.push_back(std::move(cand));
-            nets.push_back(net);
+        } catch (const InputError&) {
+            continue;  // no operator applies any more
         }
-        for (std::size_t j = 1; j < log.candidates.size(); ++j)
-            if (log.candidates[j].val_error < log.candidates[log.best].val_error) log.best = j;
-        incumbent = nets[log.best];
-        incumbent_error = log.candidates[log.best].val_error;
-        result.snapshots.push_back(clone_network(*incumbent));
-        result.snapshots.back()->to(torch::kCPU);
-        if (incumbent_error < best_error) {
-            best_error = incumbent_error;
-            best = incumbent;
-        }
-        log.seconds = since(step_start);
-        if (callbacks.on_step) callbacks.on_step(log);
-        result.history.push_back(std::move(log));
+        if (m_price(child)) out.push_back(std::move(child));
     }
-    if (config.epochs_final > 0) {
-        best = clone_network(*best);
-        train(best, train_data, nullptr, norm, cycle(config, config.epochs_final, ++trained), device, callbacks.train);
-        best_error = evaluate(best, validation, norm, device).error;
+    Candidate again;
+    again.parent = incumbent->id;
+    again.arch = incumbent->arch;
+    m_price(again);
+    out.push_back(std::move(again));
+    return out;
+}
+
+class Nash : public SearchMethod {
+public:
+    explicit Nash(NashSettings settings) : m_settings(std::move(settings)) {}
+    std::string name() const override { return "nash"; }
+    nlohmann::json settings() const override { return m_settings.to_json(); }
+    void check(const RunSettings& run) const override
+    {
+        if (run.objectives != std::vector<Objective>{Objective::error})
+            fail("nash minimises validation error alone: give no --objectives, or --objectives error");
     }
-    result.best = best;
-    result.best_val_error = best_error;
-    if (!result.snapshots.empty()) result.ensemble_val_error = ensemble_error(result.snapshots, validation, norm, device);
-    result.seconds = since(run_start);
-    return result;
+    SearchResult run(const SearchContext& context) override
+    {
+        check(context.run);
+        NashProposer proposer(context, m_settings);
+        TrainingRecipe recipe = m_settings.recipe();
+        const auto evaluator = train_from_parent(training_context(context), with_data_augmentation(recipe, context));
+        // Generation 0 is the start network; steps are generations 1..steps.
+        return run_driver(context.store, context.driver(m_settings.steps + 1), proposer, *evaluator, context.callbacks);
+    }
+
+private:
+    NashSettings m_settings;
+};
+
+} // namespace
+
+MethodSpec nash_method()
+{
+    MethodSpec spec;
+    spec.name = "nash";
+    spec.summary = "hill climbing by exact network morphisms with short SGDR runs (single objective: validation error)";
+    spec.source = "Elsken, Metzen, Hutter: Simple and Efficient Architecture Search for Convolutional Neural Networks, ICLR workshop 2018";
+    spec.objectives = {Objective::error};
+    spec.options = {
+        {"/steps", "--steps", "hill-climbing steps (the budget usually ends the run first)"},
+        {"/neighbours", "--neighbours", "children per step (the incumbent trains again besides)"},
+        {"/morphisms_per_child", "--morphisms", "random exact morphisms per child"},
+        {"/epochs_initial", "--epochs-init", "epochs of the start network, from scratch"},
+        {"/epochs_neighbour", "--epochs-neighbour", "epochs per child and step (one cosine cycle)"},
+        {"/lr_start", "--lr-start", "learning rate at the start of each cycle"},
+        {"/lr_end", "--lr-end", "learning rate at its end"},
+        {"/batch_size", "--batch-size", "training batch size"},
+        {"/weight_decay", "--weight-decay", "SGD weight decay"},
+        {"/operators", "--operators", "exact morphism operators drawn"},
+        {"/start", "--arch", "start network: an architecture JSON file (default: the built-in starting network)", MethodOption::Kind::json_file},
+        {"/paper", "--paper", "the NASH paper's settings for what is not given (8 steps x 8 neighbours, 5 morphisms, 17 epochs; GPU-sized)",
+         MethodOption::Kind::flag},
+    };
+    spec.make = [](const nlohmann::json& settings) { return std::make_unique<Nash>(NashSettings::from_json(settings)); };
+    return spec;
 }
 
 } // namespace paretonas

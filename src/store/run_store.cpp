@@ -23,7 +23,7 @@ using detail::Statement;
 namespace {
 
 constexpr const char* kFormat = "paretonas-run";
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr const char* kDatabase = "run.db";
 // A new database is written under this name and renamed to kDatabase once complete.
 constexpr const char* kCreating = "run.db.creating";
@@ -34,7 +34,7 @@ CREATE TABLE candidates(
   id INTEGER PRIMARY KEY, generation INTEGER NOT NULL, parent INTEGER, arch TEXT NOT NULL,
   hash TEXT NOT NULL, operators TEXT NOT NULL, status TEXT NOT NULL, val_error REAL NOT NULL,
   params INTEGER NOT NULL, madds INTEGER NOT NULL, latency_ms REAL NOT NULL, epochs INTEGER NOT NULL,
-  seconds REAL NOT NULL, weights TEXT NOT NULL, genome TEXT NOT NULL DEFAULT '[]', curve TEXT NOT NULL DEFAULT '[]');
+  seconds REAL NOT NULL, weights TEXT NOT NULL, data TEXT NOT NULL DEFAULT '{}');
 CREATE TABLE generations(
   generation INTEGER PRIMARY KEY, front TEXT NOT NULL, hypervolume REAL NOT NULL, seconds REAL NOT NULL);
 )sql";
@@ -46,28 +46,6 @@ CREATE TABLE IF NOT EXISTS finals(
   status TEXT NOT NULL, test_error REAL NOT NULL, latency_ms REAL NOT NULL, seconds REAL NOT NULL, weights TEXT NOT NULL,
   PRIMARY KEY(candidate, recipe));
 )sql";
-
-json morphisms_to_json(const std::vector<Morphism>& ms)
-{
-    json out = json::array();
-    for (const auto& m : ms) {
-        json j = {{"op", m.op}, {"node", m.node}, {"exact", m.exact}};
-        if (m.other >= 0) j["other"] = m.other;
-        if (m.size != 0) j["size"] = m.size;
-        if (!m.channels.empty()) j["channels"] = m.channels;
-        out.push_back(j);
-    }
-    return out;
-}
-
-std::vector<Morphism> morphisms_from_json(const json& j)
-{
-    std::vector<Morphism> out;
-    for (const auto& e : j)
-        out.push_back(Morphism{e.at("op").get<std::string>(), e.at("node").get<int>(), e.value("other", -1), e.value("size", 0),
-                               e.at("exact").get<bool>(), e.value("channels", std::vector<int>{})});
-    return out;
-}
 
 // An exclusive, non-blocking lock on <dir>/lock, held until the descriptor closes (also when the
 // process dies, so a killed search never leaves a stale lock).
@@ -114,39 +92,64 @@ sqlite3* open_database(const std::string& path, int flags)
     return db;
 }
 
-} // namespace
-
-const char* status_name(CandidateStatus s)
+std::string candidate_columns(const std::string& data_expression)
 {
-    switch (s) {
-    case CandidateStatus::queued: return "queued";
-    case CandidateStatus::training: return "training";
-    case CandidateStatus::done: return "done";
-    case CandidateStatus::failed: return "failed";
+    return "SELECT id, generation, parent, arch, operators, status, val_error, params, madds, latency_ms, epochs, seconds, weights, " +
+           data_expression + " FROM candidates";
+}
+
+// Schema 1 kept method columns (genome, curve; runs older than them have neither); they read as
+// the data object schema 2 stores.
+std::string schema_1_data(sqlite3* db)
+{
+    std::string expression = "json_object(";
+    for (const std::string column : {"genome", "curve"}) {
+        Statement s(db, "SELECT 1 FROM pragma_table_info('candidates') WHERE name='" + column + "'");
+        if (!s.step()) continue;
+        if (expression.back() != '(') expression += ", ";
+        expression += "'" + column + "', json(" + column + ")";
     }
-    return "?";
+    return expression + ")";
 }
 
-CandidateStatus status_from_name(const std::string& s)
+// Empty lists of a schema-1 column are not data: a LEMONADE candidate had no genome.
+json without_empty_lists(json data)
 {
-    for (auto st : {CandidateStatus::queued, CandidateStatus::training, CandidateStatus::done, CandidateStatus::failed})
-        if (s == status_name(st)) return st;
-    fail("run store: unknown candidate status '" + s + "'");
+    for (auto it = data.begin(); it != data.end();) {
+        if (it->is_array() && it->empty()) it = data.erase(it);
+        else ++it;
+    }
+    return data;
 }
 
-bool Candidate::approximate() const
+Candidate read_candidate(const Statement& s)
 {
-    for (const auto& m : operators)
-        if (!m.exact) return true;
-    return false;
+    Candidate c;
+    c.id = s.integer(0);
+    c.generation = static_cast<int>(s.integer(1));
+    c.parent = s.integer(2);
+    c.arch = Architecture::from_json(s.text(3));
+    c.operators = morphisms_from_json(json::parse(s.text(4)));
+    c.status = status_from_name(s.text(5));
+    c.val_error = s.real(6);
+    c.parameters = s.integer(7);
+    c.multiply_adds = s.integer(8);
+    c.latency_ms = s.real(9);
+    c.epochs = static_cast<int>(s.integer(10));
+    c.seconds = s.real(11);
+    c.weights = s.text(12);
+    c.data = without_empty_lists(json::parse(s.text(13)));
+    return c;
 }
+
+} // namespace
 
 bool RunStore::exists(const std::string& dir) { return fs::exists(fs::path(dir) / kDatabase); }
 
 RunStore::RunStore(std::string dir, sqlite3* db, int lock_fd) : m_dir(std::move(dir)), m_db(db), m_lock_fd(lock_fd) {}
 
-RunStore::RunStore(RunStore&& o) noexcept : m_dir(std::move(o.m_dir)), m_db(o.m_db), m_lock_fd(o.m_lock_fd), m_has_genome(o.m_has_genome), m_has_curve(o.m_has_curve),
-      m_info(std::move(o.m_info))
+RunStore::RunStore(RunStore&& o) noexcept
+    : m_dir(std::move(o.m_dir)), m_db(o.m_db), m_lock_fd(o.m_lock_fd), m_schema(o.m_schema), m_info(std::move(o.m_info))
 {
     o.m_db = nullptr;
     o.m_lock_fd = -1;
@@ -157,8 +160,7 @@ RunStore& RunStore::operator=(RunStore&& o) noexcept
     std::swap(m_dir, o.m_dir);
     std::swap(m_db, o.m_db);
     std::swap(m_lock_fd, o.m_lock_fd);
-    std::swap(m_has_genome, o.m_has_genome);
-    std::swap(m_has_curve, o.m_has_curve);
+    std::swap(m_schema, o.m_schema);
     std::swap(m_info, o.m_info);
     return *this;
 }
@@ -209,6 +211,7 @@ RunStore RunStore::create(const std::string& dir, const RunInfo& info)
     store.m_db = open_database((fs::path(dir) / kDatabase).string(), SQLITE_OPEN_READWRITE);
     store.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
     store.m_info = info;
+    store.m_schema = kSchemaVersion;
     return store;
 }
 
@@ -224,17 +227,8 @@ RunStore RunStore::open_with(const std::string& dir, bool read_only)
     store.m_db = open_database(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
     store.load_info();
     if (!read_only) store.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") + kFinalsSchema);
-    // Runs made before genomes and learning curves existed gain the columns when opened to
-    // write; read-only, they read as empty.
-    const auto has_column = [&](const std::string& name) {
-        Statement column(store.m_db, "SELECT 1 FROM pragma_table_info('candidates') WHERE name='" + name + "'");
-        if (column.step()) return true;
-        if (read_only) return false;
-        store.exec("ALTER TABLE candidates ADD COLUMN " + name + " TEXT NOT NULL DEFAULT '[]';");
-        return true;
-    };
-    store.m_has_genome = has_column("genome");
-    store.m_has_curve = has_column("curve");
+    if (store.m_schema == 1) store.m_data_expression = schema_1_data(store.m_db);
+    if (!read_only && store.m_schema == 1) store.migrate_schema_1();
     return store;
 }
 
@@ -248,8 +242,9 @@ void RunStore::load_info()
         fail("run store " + m_dir + " is corrupt or not a paretonas run (" + e.what() + ")");
     }
     if (meta.value("format", json()) != kFormat) fail("run store " + m_dir + " is not a paretonas run");
-    if (meta.value("schema", 0) != kSchemaVersion)
-        fail("run store " + m_dir + " has schema " + meta.value("schema", json(0)).dump() + "; this paretonas reads schema " +
+    m_schema = meta.value("schema", 0);
+    if (m_schema < 1 || m_schema > kSchemaVersion)
+        fail("run store " + m_dir + " has schema " + meta.value("schema", json(0)).dump() + "; this paretonas reads schemas 1 to " +
              std::to_string(kSchemaVersion));
     try {
         m_info.method = meta.at("method").get<std::string>();
@@ -274,11 +269,11 @@ std::vector<std::int64_t> RunStore::add_all(const std::vector<Candidate>& cs)
         for (const auto& c : cs) {
             Statement s(m_db,
                         "INSERT INTO candidates(generation, parent, arch, hash, operators, status, val_error, params, madds,"
-                        " latency_ms, epochs, seconds, weights, genome) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                        " latency_ms, epochs, seconds, weights, data) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             s.bind(1, std::int64_t{c.generation}).bind(2, c.parent).bind(3, c.arch.to_json()).bind(4, c.arch.canonical_hash());
             s.bind(5, morphisms_to_json(c.operators).dump()).bind(6, std::string(status_name(c.status))).bind(7, c.val_error);
             s.bind(8, c.parameters).bind(9, c.multiply_adds).bind(10, c.latency_ms).bind(11, std::int64_t{c.epochs});
-            s.bind(12, c.seconds).bind(13, c.weights).bind(14, json(c.genome).dump()).step();
+            s.bind(12, c.seconds).bind(13, c.weights).bind(14, c.data.dump()).step();
             ids.push_back(sqlite3_last_insert_rowid(m_db));
         }
         exec("COMMIT;");
@@ -294,46 +289,17 @@ void RunStore::update(const Candidate& c)
 {
     Statement s(m_db,
                 "UPDATE candidates SET status=?, val_error=?, params=?, madds=?, latency_ms=?, epochs=?, seconds=?, weights=?,"
-                " arch=?, hash=?, curve=? WHERE id=?");
+                " arch=?, hash=?, data=? WHERE id=?");
     s.bind(1, std::string(status_name(c.status))).bind(2, c.val_error).bind(3, c.parameters).bind(4, c.multiply_adds);
     s.bind(5, c.latency_ms).bind(6, std::int64_t{c.epochs}).bind(7, c.seconds).bind(8, c.weights);
-    s.bind(9, c.arch.to_json()).bind(10, c.arch.canonical_hash()).bind(11, json(c.curve).dump()).bind(12, c.id).step();
+    s.bind(9, c.arch.to_json()).bind(10, c.arch.canonical_hash()).bind(11, c.data.dump()).bind(12, c.id).step();
     if (sqlite3_changes(m_db) != 1) fail("run store: no candidate " + std::to_string(c.id) + " to update");
 }
 
-namespace {
-std::string candidate_columns(bool has_genome, bool has_curve)
-{
-    return std::string("SELECT id, generation, parent, arch, operators, status, val_error, params, madds, latency_ms, epochs, seconds,"
-                       " weights, ") +
-           (has_genome ? "genome" : "'[]'") + ", " + (has_curve ? "curve" : "'[]'") + " FROM candidates";
-}
-
-Candidate read_candidate(const Statement& s)
-{
-    Candidate c;
-    c.id = s.integer(0);
-    c.generation = static_cast<int>(s.integer(1));
-    c.parent = s.integer(2);
-    c.arch = Architecture::from_json(s.text(3));
-    c.operators = morphisms_from_json(json::parse(s.text(4)));
-    c.status = status_from_name(s.text(5));
-    c.val_error = s.real(6);
-    c.parameters = s.integer(7);
-    c.multiply_adds = s.integer(8);
-    c.latency_ms = s.real(9);
-    c.epochs = static_cast<int>(s.integer(10));
-    c.seconds = s.real(11);
-    c.weights = s.text(12);
-    c.genome = json::parse(s.text(13)).get<std::vector<int>>();
-    c.curve = json::parse(s.text(14)).get<std::vector<double>>();
-    return c;
-}
-} // namespace
 
 std::vector<Candidate> RunStore::candidates() const
 {
-    Statement s(m_db, candidate_columns(m_has_genome, m_has_curve) + " ORDER BY id");
+    Statement s(m_db, candidate_columns(m_data_expression) + " ORDER BY id");
     std::vector<Candidate> out;
     while (s.step()) out.push_back(read_candidate(s));
     return out;
@@ -341,10 +307,41 @@ std::vector<Candidate> RunStore::candidates() const
 
 std::optional<Candidate> RunStore::candidate(std::int64_t id) const
 {
-    Statement s(m_db, candidate_columns(m_has_genome, m_has_curve) + " WHERE id=?");
+    Statement s(m_db, candidate_columns(m_data_expression) + " WHERE id=?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     return read_candidate(s);
+}
+
+// Schema 1 -> 2 in one transaction: the genome and curve columns become keys of `data`, and
+// the schema number changes last, so a kill leaves either run intact.
+void RunStore::migrate_schema_1()
+{
+    exec("BEGIN IMMEDIATE;");
+    try {
+        exec("ALTER TABLE candidates ADD COLUMN data TEXT NOT NULL DEFAULT '{}';");
+        std::vector<std::pair<std::int64_t, json>> rows;
+        {
+            Statement s(m_db, candidate_columns(schema_1_data(m_db)) + " ORDER BY id");
+            while (s.step()) rows.emplace_back(s.integer(0), without_empty_lists(json::parse(s.text(13))));
+        }
+        for (const auto& [id, data] : rows) {
+            Statement u(m_db, "UPDATE candidates SET data=? WHERE id=?");
+            u.bind(1, data.dump()).bind(2, id).step();
+        }
+        for (const std::string column : {"genome", "curve"}) {
+            Statement has(m_db, "SELECT 1 FROM pragma_table_info('candidates') WHERE name='" + column + "'");
+            if (has.step()) exec("ALTER TABLE candidates DROP COLUMN " + column + ";");
+        }
+        Statement v(m_db, "UPDATE meta SET value=? WHERE key='schema'");
+        v.bind(1, std::to_string(kSchemaVersion)).step();
+        exec("COMMIT;");
+    } catch (...) {
+        if (!sqlite3_get_autocommit(m_db)) sqlite3_exec(m_db, "ROLLBACK;", nullptr, nullptr, nullptr);
+        throw;
+    }
+    m_schema = kSchemaVersion;
+    m_data_expression = "data";
 }
 
 void RunStore::record_generation(const GenerationRecord& g)

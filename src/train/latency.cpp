@@ -8,13 +8,6 @@
 
 namespace paretonas {
 
-void LatencyOptions::validate() const
-{
-    require_in_range("latency batch_size", batch_size, 1, 1 << 16);
-    require_in_range("latency warmup", warmup, 0, 1e6);
-    require_in_range("latency repeats", repeats, 1, 1e6);
-}
-
 namespace {
 double quantile(const std::vector<double>& sorted, double q)
 {

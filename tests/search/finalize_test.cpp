@@ -1,6 +1,6 @@
 #include "common/test_support.hpp"
 
-#include <paretonas/search/finalize.hpp>
+#include <paretonas/export/finalize.hpp>
 #include <paretonas/search/lemonade.hpp>
 
 #include <gmock/gmock.h>

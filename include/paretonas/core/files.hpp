@@ -3,13 +3,20 @@
 #ifndef PARETONAS_CORE_FILES_HPP
 #define PARETONAS_CORE_FILES_HPP
 
+#include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace paretonas {
 
 /// Whole file as text; throws InputError "cannot open <what> '<path>'".
 std::string read_text_file(const std::string& path, const std::string& what = "file");
+
+/// The whole content of a file, gunzipped when it starts with the gzip magic 0x1f8b, so that the
+/// IDX and CIFAR readers accept both forms. Throws InputError "<path>: missing file" or
+/// "<path>: broken gzip (...)".
+std::vector<std::uint8_t> read_file_bytes(const std::string& path);
 
 /// Writes through `path`.tmp and renames, so readers (and a run killed mid-write) never see
 /// half a file. `write` receives the temporary path.

@@ -4,6 +4,7 @@
 #ifndef PARETONAS_DATA_BATCHER_HPP
 #define PARETONAS_DATA_BATCHER_HPP
 
+#include <paretonas/data/augmentation.hpp>
 #include <paretonas/data/dataset.hpp>
 
 #include <torch/types.h>
@@ -11,12 +12,6 @@
 #include <random>
 
 namespace paretonas {
-
-struct Augmentation {
-    int crop_padding = 0;     // random crop of the original size from the zero-padded image
-    bool horizontal_flip = false;
-    bool enabled() const { return crop_padding > 0 || horizontal_flip; }
-};
 
 struct Batch {
     torch::Tensor images;  // [B, C, H, W] float, normalised, on the batcher's device

@@ -5,6 +5,8 @@
 #define PARETONAS_DATA_DATASET_HPP
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +43,9 @@ struct Normalization {
     std::vector<float> mean, std;
 };
 Normalization channel_statistics(const DataView& view);
+nlohmann::json normalization_json(const Normalization& norm);
+/// Throws InputError "normalization: ..." for a malformed object.
+Normalization normalization_from_json(const nlohmann::json& j);
 
 /// Train/validation split of `view`, deterministic for a seed and stratified by class so small
 /// validation sets keep the class balance. `validation_fraction` in (0, 1).
@@ -48,11 +53,6 @@ struct Split {
     DataView train, validation;
 };
 Split split_train_validation(const DataView& view, double validation_fraction, std::uint64_t seed);
-
-/// The whole content of a file, gunzipped when it starts with the gzip magic 0x1f8b, so that the
-/// IDX and CIFAR readers accept both forms. Throws InputError "<path>: missing file" or
-/// "<path>: broken gzip (...)".
-std::vector<std::uint8_t> read_file_bytes(const std::string& path);
 
 /// Reads an IDX image file (magic 0x00000803, uint8, N x H x W) and its label file
 /// (magic 0x00000801); gzip-compressed or plain, told apart by content. Throws InputError naming
@@ -82,6 +82,26 @@ struct DataSource {
 /// holding IDX files (train-images-idx3-ubyte[.gz], ...) or CIFAR batches (data_batch_*.bin /
 /// train.bin). Throws InputError listing what was looked for when nothing is found.
 DataSource load_data(const std::string& spec, const std::string& data_root = "");
+
+/// Which data a run uses: a named data set or directory (load_data), the share held out for
+/// validation, and an optional subset of the first N training images.
+struct DataSpec {
+    std::string name = "fashion-mnist";
+    std::string root;             // where named data sets live; empty: $PARETONAS_DATA or /usr/share/datasets
+    double val_fraction = 0.1;
+    std::int64_t subset = 0;      // 0: every training image
+};
+
+/// Loaded data, its seeded train/validation split and the train split's statistics.
+struct PreparedData {
+    DataSource source;
+    Split split;
+    Normalization norm;
+    std::string summary() const;  // "data fashion-mnist: 54000 train / 6000 validation / 10000 test images"
+};
+/// Loads `spec` and splits it with `seed`: the same spec and seed give the same split.
+/// Throws InputError naming --val-fraction when it is out of range.
+PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed);
 
 } // namespace paretonas
 

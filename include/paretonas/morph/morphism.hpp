@@ -6,6 +6,7 @@
 #define PARETONAS_MORPH_MORPHISM_HPP
 
 #include <paretonas/core/architecture.hpp>
+#include <paretonas/core/morphism_record.hpp>
 
 #include <map>
 #include <string>
@@ -28,17 +29,6 @@ enum class NewNodeInit {
     identity,   // conv: Dirac kernel; linear: identity matrix; batch_norm: identity in eval mode
     zero,       // conv/linear weights zero (the branch contributes nothing yet)
     low_rank,   // sep_conv: rank-1 fit of a parent conv's kernel per input channel (see fitted_from)
-};
-
-/// One applied operator, recorded in a child so that a search can report what was done where.
-struct Morphism {
-    std::string op;      // "deepen", "widen", "add_skip", "concat_skip", ...
-    int node = -1;       // where it was applied (parent node id)
-    int other = -1;      // second node (skip source), or -1
-    int size = 0;        // kernel (deepen), new width (widen), channels kept (prune)
-    bool exact = true;   // function-preserving
-    std::vector<int> channels;  // prune: the parent channels kept
-    std::string to_string() const;
 };
 
 /// A child architecture, how its channels map to the parent's, and how to initialise the

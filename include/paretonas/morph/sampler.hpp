@@ -13,7 +13,7 @@
 namespace paretonas {
 
 struct OperatorWeight {
-    std::string op;  // deepen, widen, add_skip, concat_skip, remove_layer, remove_skip, prune, sep_conv
+    MorphOp op;
     double weight;
 };
 
@@ -25,7 +25,7 @@ class MorphismSampler {
 public:
     /// Operators drawn with probability proportional to their weight (uniform by default, as in
     /// NASH); widen multiplies a layer's width by `widen_factor`; deepen draws its kernel from
-    /// `kernels`. Throws InputError on an unknown operator or a non-positive total weight.
+    /// `kernels`. Throws InputError on a non-positive total weight.
     explicit MorphismSampler(std::vector<OperatorWeight> operators = default_operators(), double widen_factor = 2.0,
                              std::vector<int> kernels = {3, 5});
 
@@ -40,7 +40,7 @@ public:
     MorphResult sample(const Architecture& arch, std::mt19937_64& rng, const ChannelScorer& scores = {}) const;
 
 private:
-    MorphResult apply(const std::string& op, const Architecture& arch, std::mt19937_64& rng, const ChannelScorer& scores) const;
+    MorphResult apply(MorphOp op, const Architecture& arch, std::mt19937_64& rng, const ChannelScorer& scores) const;
 
     std::vector<OperatorWeight> m_operators;
     double m_widen_factor;
@@ -48,7 +48,7 @@ private:
 };
 
 /// Applies the recorded morphism `m` to `arch` again: how a resumed search rebuilds a child
-/// from its parent. Throws InputError for an unknown operator or when `m` does not fit `arch`.
+/// from its parent. Throws InputError when `m` does not fit `arch`.
 MorphResult apply_morphism(const Architecture& arch, const Morphism& m);
 
 } // namespace paretonas

@@ -1,7 +1,8 @@
 /// @file search/baselines.hpp
 /// The classic multi-objective baselines over a parametric space (search/chain_space.hpp), each
 /// candidate trained from scratch with the same trainer, budget, objectives, store, resume and
-/// report as LEMONADE, so that the methods compare at equal cost.
+/// report as LEMONADE, so that the methods compare at equal cost. Registered as "random" and
+/// "nsga2" (docs/methods/random.md, docs/methods/nsga2.md).
 ///
 /// Random search draws `population` new networks per generation. NSGA-II (Deb et al. 2002)
 /// keeps a population of `population` networks: each generation breeds as many children by
@@ -20,25 +21,23 @@
 
 namespace paretonas {
 
-struct BaselineConfig : SearchConfig {
+struct BaselineSettings : GenerationalSettings {
     ChainSpaceConfig space;
     int population = 16;       // NSGA-II population and children per generation; random: draws per generation
     double crossover = 0.9;    // NSGA-II: probability that a child mixes two parents
     double mutation = 0.0;     // NSGA-II: per-gene probability of a random reset; 0: 1 / genes
 
+    /// `method` is "random" (which has no crossover or mutation) or "nsga2".
+    static BaselineSettings from_json(const std::string& method, const nlohmann::json& settings);
+    nlohmann::json to_json(const std::string& method) const;
     void validate(const std::string& method) const;
 };
 
-SearchResult random_search(RunStore& store, const DataView& train_data, const DataView& validation, const Normalization& norm,
-                           const BaselineConfig& config, c10::Device device, const SearchCallbacks& callbacks = {});
+/// The genome a chain-space method stored in a candidate's data; empty if none.
+Genome genome_of(const Candidate& c);
 
-SearchResult nsga2(RunStore& store, const DataView& train_data, const DataView& validation, const Normalization& norm,
-                   const BaselineConfig& config, c10::Device device, const SearchCallbacks& callbacks = {});
-
-/// NSGA-II's survivor selection (exposed for tests): the indices of the `n` best of `points`
-/// by non-domination rank, then by crowding distance within the last front taken (ties by
-/// index, so the choice is deterministic).
-std::vector<std::size_t> nsga2_select(const std::vector<ObjectiveVector>& points, std::size_t n);
+MethodSpec random_search_method();
+MethodSpec nsga2_method();
 
 } // namespace paretonas
 

@@ -4,7 +4,7 @@
 /// proportion to their density, makes children by exact or approximate morphisms, accepts a
 /// few of them in inverse proportion to density, trains those from their parent's weights
 /// (distilling from the parent after an approximate morphism), and keeps the Pareto front of
-/// everything trained. Every step goes through the RunStore, so a killed run resumes.
+/// everything trained. Registered as "lemonade" (docs/methods/lemonade.md).
 #ifndef PARETONAS_SEARCH_LEMONADE_HPP
 #define PARETONAS_SEARCH_LEMONADE_HPP
 
@@ -13,14 +13,16 @@
 
 namespace paretonas {
 
-struct LemonadeConfig : SearchConfig {
+struct LemonadeSettings : GenerationalSettings {
     int children_proposed = 16;    // n_pc: children generated (cheap) per generation
     int children_accepted = 4;     // n_ac: of those, trained
     int morphisms_per_child = 1;
-    std::vector<OperatorWeight> operators = MorphismSampler::all_operators();
+    std::vector<MorphOp> operators = all_morph_ops();  // drawn uniformly
     /// The initial population; empty: default_initial_population().
     std::vector<Architecture> initial;
 
+    static LemonadeSettings from_json(const nlohmann::json& settings);
+    nlohmann::json to_json() const;
     void validate() const;
 };
 
@@ -28,12 +30,8 @@ struct LemonadeConfig : SearchConfig {
 /// inputs), so the front starts spread over costs.
 std::vector<Architecture> default_initial_population(const Shape& input_shape, int num_classes);
 
-using LemonadeCallbacks = SearchCallbacks;
-using LemonadeResult = SearchResult;
-
-/// Runs (or resumes) LEMONADE in `store` (see run_generations).
-LemonadeResult lemonade(RunStore& store, const DataView& train_data, const DataView& validation, const Normalization& norm,
-                        const LemonadeConfig& config, c10::Device device, const LemonadeCallbacks& callbacks = {});
+/// The registry's entry.
+MethodSpec lemonade_method();
 
 } // namespace paretonas
 

@@ -1,76 +1,53 @@
 /// @file search/nash.hpp
 /// NASH (Elsken, Metzen, Hutter 2017): hill climbing over network morphisms with short SGDR
-/// runs. Each step makes `neighbours` children of the incumbent by `morphisms_per_child` random
-/// exact morphisms, trains each (and the incumbent) for one cosine cycle, and keeps the best on
-/// validation error. The best model of each step is an SGDR snapshot; their averaged
-/// predictions form a snapshot ensemble.
+/// runs. The start network trains from scratch (generation 0); each step (a generation) makes
+/// `neighbours` children of the incumbent by `morphisms_per_child` random exact morphisms and
+/// trains each, and the incumbent itself, for one cosine cycle from the incumbent's weights; the
+/// best on validation error becomes the next incumbent. Every candidate is a stored candidate,
+/// so NASH resumes after a kill, and its front (validation error alone: the best network) works
+/// with report, export and finalize. Each step's best is an SGDR snapshot: their averaged
+/// predictions form a snapshot ensemble (ensemble_error). Registered as "nash"
+/// (docs/methods/nash.md).
 #ifndef PARETONAS_SEARCH_NASH_HPP
 #define PARETONAS_SEARCH_NASH_HPP
 
-#include <paretonas/morph/morphism.hpp>
-#include <paretonas/morph/sampler.hpp>
-#include <paretonas/train/trainer.hpp>
-
-#include <functional>
+#include <paretonas/search/generational.hpp>
+#include <paretonas/train/network.hpp>
 
 namespace paretonas {
 
-struct NashConfig {
-    int steps = 5;
-    int neighbours = 4;            // children per step; the incumbent competes as well
-    int morphisms_per_child = 3;
-    int epochs_neighbour = 1;
-    int epochs_final = 0;          // extra training of the final best model
+struct NashSettings {
+    int steps = 1000;              // the budget usually ends the run first
+    int neighbours = 3;            // children per step; the incumbent competes as well
+    int morphisms_per_child = 2;
+    int epochs_initial = 2;        // the start network, from scratch
+    int epochs_neighbour = 1;      // each child and the incumbent, per step
     double lr_start = 0.05, lr_end = 0.0;
-    double budget_seconds = 0.0;   // no new candidate starts after this; 0: no limit
-    std::uint64_t seed = 0;
-    TrainConfig train;             // batch size, momentum, weight decay, augmentation
-    std::vector<OperatorWeight> operators = MorphismSampler::default_operators();
+    int batch_size = 128;
+    double weight_decay = 5e-4;
+    int latency_repeats = 30;
+    std::vector<MorphOp> operators = {MorphOp::deepen, MorphOp::widen, MorphOp::add_skip, MorphOp::concat_skip};
+    /// The start network; empty (no nodes): the built-in default for the data.
+    Architecture start;
+    bool has_start = false;
 
-    /// The paper's settings for CIFAR-10 on a GPU: 8 steps of 8 neighbours (7 children and the
-    /// incumbent), 5 morphisms each, 17 epochs per neighbour, lr 0.05 -> 0, 20 final epochs.
-    static NashConfig paper();
+    /// "paper": true fills what is not given with the paper's CIFAR-10 settings: 8 steps of 8
+    /// neighbours (7 children and the incumbent), 5 morphisms each, 17 epochs per neighbour,
+    /// lr 0.05 -> 0, weight decay 5e-4.
+    static NashSettings from_json(const nlohmann::json& settings);
+    nlohmann::json to_json() const;
     void validate() const;
+    TrainingRecipe recipe() const;
 };
 
-struct NashCandidate {
-    Architecture arch;
-    std::vector<Morphism> applied;  // empty for the incumbent
-    double val_error = 1.0;
-    std::int64_t parameters = 0;
-    double seconds = 0.0;
-};
-
-struct NashStep {
-    int step = 0;
-    std::vector<NashCandidate> candidates;
-    std::size_t best = 0;  // index into candidates
-    double seconds = 0.0;
-};
-
-struct NashResult {
-    Network best{nullptr};            // best on validation over the start and every step's winner
-    double start_val_error = 1.0;
-    double best_val_error = 1.0;
-    double ensemble_val_error = 1.0;  // snapshot ensemble of each step's best
-    std::vector<NashStep> history;
-    std::vector<Network> snapshots;   // kept on the CPU; ensemble_error moves each in and out
-    double seconds = 0.0;
-};
-
-struct NashCallbacks {
-    std::function<void(const NashStep&)> on_step;
-    std::function<void(int step, int candidate, int of)> on_candidate;  // before it trains
-    TrainCallbacks train;
-};
-
-/// Hill climbing from `start` (trained already). Validation data decides; the test set is not
-/// touched. Returns the best network and the history of every step.
-NashResult nash(Network start, const DataView& train_data, const DataView& validation, const Normalization& norm,
-                const NashConfig& config, c10::Device device, const NashCallbacks& callbacks = {});
+/// The incumbent after `generation`: the best finished candidate of the latest generation up to
+/// `generation` that has one (lowest validation error, then lowest id).
+const Candidate* nash_incumbent(const std::vector<Candidate>& all, int generation);
 
 /// Error of the averaged softmax outputs of `members` on `data`.
 double ensemble_error(std::vector<Network>& members, const DataView& data, const Normalization& norm, c10::Device device);
+
+MethodSpec nash_method();
 
 } // namespace paretonas
 

@@ -3,11 +3,14 @@
 /// run's settings, every candidate and every generation's front, plus one weights file per
 /// trained candidate (written atomically, referenced from the database). A process holds the
 /// run's lock for as long as the store is open, so two searches never write one run.
+///
+/// Schema 2 keeps what a method owns per candidate in one JSON column (`data`); a schema-1 run
+/// (per-method `genome` and `curve` columns) is migrated in one transaction when it is opened
+/// to write, and read as if migrated when it is opened read-only.
 #ifndef PARETONAS_STORE_RUN_STORE_HPP
 #define PARETONAS_STORE_RUN_STORE_HPP
 
-#include <paretonas/core/architecture.hpp>
-#include <paretonas/morph/morphism.hpp>
+#include <paretonas/core/candidate.hpp>
 
 #include <memory>
 #include <optional>
@@ -18,34 +21,10 @@ struct sqlite3;
 
 namespace paretonas {
 
-enum class CandidateStatus { queued, training, done, failed };
-const char* status_name(CandidateStatus s);
-/// Throws InputError for a name status_name never returns.
-CandidateStatus status_from_name(const std::string& name);
-
-/// One network of a search: where it came from, what it costs and how well it did.
-struct Candidate {
-    std::int64_t id = -1;                 // assigned by the store
-    int generation = 0;
-    std::int64_t parent = -1;             // -1 for the initial population
-    Architecture arch;
-    std::vector<Morphism> operators;      // applied to the parent, in order
-    CandidateStatus status = CandidateStatus::queued;
-    double val_error = 1.0;
-    std::int64_t parameters = 0, multiply_adds = 0;
-    double latency_ms = 0.0;
-    int epochs = 0;                       // trained in this search (inherited training not counted)
-    double seconds = 0.0;                 // wall-clock of its training
-    std::string weights;                  // file name inside the run's weights/ directory
-    std::vector<int> genome;              // its point in a parametric space (random, nsga2); else empty
-    std::vector<double> curve;            // validation error after each epoch, when tracked (successive halving)
-    bool approximate() const;             // any operator not function-preserving
-};
-
 /// What a run was started with; fixed for its lifetime and checked when it is resumed.
 struct RunInfo {
     std::string method;                   // "lemonade", ...
-    std::string config_json;              // the method's settings, as given
+    std::string config_json;              // the run's settings (search/run_settings.hpp), as JSON
     std::string data;                     // data set and split description
     std::vector<std::string> objectives;  // "error", "params", "madds", "latency"
     std::vector<double> reference;        // hypervolume reference point, in objective space
@@ -53,12 +32,6 @@ struct RunInfo {
     std::string code_version;
 };
 
-struct GenerationRecord {
-    int generation = 0;
-    std::vector<std::int64_t> front;      // candidate ids
-    double hypervolume = 0.0;
-    double seconds = 0.0;                 // wall-clock since the run began (summed over sessions)
-};
 
 /// A candidate trained again for delivery, on train + validation data, and scored on the test
 /// set. One per candidate and recipe.
@@ -90,6 +63,7 @@ public:
     /// missing, corrupt or foreign store, or a run held by another process.
     static RunStore open(const std::string& dir);
     /// Opens the run in `dir` to read, without the lock: a report may read a running search.
+    /// Changes nothing on disk, a schema-1 run included.
     static RunStore open_read_only(const std::string& dir);
     /// True when `dir` holds a run database (not whether it is valid).
     static bool exists(const std::string& dir);
@@ -100,14 +74,15 @@ public:
 
     const std::string& dir() const { return m_dir; }
     const RunInfo& info() const { return m_info; }
+    /// The schema on disk: 1 only for an old run opened read-only.
+    int schema() const { return m_schema; }
 
     /// Stores a new candidate and returns its id.
     std::int64_t add(const Candidate& c);
     /// Stores several in one transaction (a generation's queue): all or none.
     std::vector<std::int64_t> add_all(const std::vector<Candidate>& cs);
-    /// Writes what training changes of an existing candidate: status, objectives, epochs,
-    /// wall-clock, weights, learning curve (and architecture); generation, parent, operators and
-    /// genome stay.
+    /// Writes what evaluation changes of an existing candidate: status, objectives, epochs,
+    /// wall-clock, weights, its data (and architecture); generation, parent and operators stay.
     void update(const Candidate& c);
     std::vector<Candidate> candidates() const;
     std::optional<Candidate> candidate(std::int64_t id) const;
@@ -141,7 +116,10 @@ private:
     std::string m_dir;
     sqlite3* m_db = nullptr;
     int m_lock_fd = -1;
-    bool m_has_genome = true, m_has_curve = true;
+    void migrate_schema_1();
+
+    int m_schema = 0;
+    std::string m_data_expression = "data";  // how a candidate's data is selected
     RunInfo m_info;
 };
 

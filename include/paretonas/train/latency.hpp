@@ -3,18 +3,12 @@
 #ifndef PARETONAS_TRAIN_LATENCY_HPP
 #define PARETONAS_TRAIN_LATENCY_HPP
 
+#include <paretonas/train/config.hpp>
 #include <paretonas/train/network.hpp>
 
 #include <c10/core/Device.h>
 
 namespace paretonas {
-
-struct LatencyOptions {
-    int batch_size = 1;
-    int warmup = 5;
-    int repeats = 30;
-    void validate() const;
-};
 
 /// Wall-clock time of one forward pass in eval mode, over `repeats` timed runs after `warmup`
 /// untimed ones. The median is the figure to compare; the quartiles and extremes show the spread.

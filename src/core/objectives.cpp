@@ -1,8 +1,9 @@
 #include <paretonas/core/error.hpp>
-#include <paretonas/search/objectives.hpp>
+#include <paretonas/core/objectives.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <sstream>
 
 namespace paretonas {
@@ -49,7 +50,6 @@ std::vector<Objective> objectives_from_names(const std::vector<std::string>& nam
         out.push_back(o);
     }
     if (std::find(out.begin(), out.end(), Objective::error) == out.end()) fail("the objectives must include error");
-    if (out.size() < 2) fail("the objectives need at least one cost besides error (params, madds or latency)");
     // Error first, whatever the order given: objective vectors and reference points rely on it.
     std::stable_partition(out.begin(), out.end(), [](Objective o) { return o == Objective::error; });
     return out;
@@ -68,6 +68,11 @@ std::vector<std::string> objective_names(const std::vector<Objective>& objective
     std::vector<std::string> out;
     for (auto o : objectives) out.emplace_back(objective_name(o));
     return out;
+}
+
+void require_cost_objective(const std::vector<Objective>& objectives, const std::string& method)
+{
+    if (objectives.size() < 2) fail(method + " needs at least one cost objective besides error (params, madds or latency)");
 }
 
 void Constraints::validate() const
@@ -125,6 +130,26 @@ std::vector<Candidate> current_front(const std::vector<Candidate>& all, const st
     std::vector<Candidate> front;
     for (std::size_t i : pareto_front(points)) front.push_back(eligible[i]);
     return front;
+}
+
+std::vector<std::size_t> nsga2_select(const std::vector<ObjectiveVector>& points, std::size_t n)
+{
+    std::vector<std::size_t> chosen;
+    for (const auto& front : non_dominated_fronts(points)) {
+        if (chosen.size() + front.size() <= n) {
+            chosen.insert(chosen.end(), front.begin(), front.end());
+            continue;
+        }
+        std::vector<ObjectiveVector> members;
+        for (auto i : front) members.push_back(points[i]);
+        const auto crowding = crowding_distances(members);
+        std::vector<std::size_t> order(front.size());
+        std::iota(order.begin(), order.end(), 0);
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return crowding[a] > crowding[b]; });
+        for (std::size_t k = 0; chosen.size() < n; ++k) chosen.push_back(front[order[k]]);
+        break;
+    }
+    return chosen;
 }
 
 } // namespace paretonas

@@ -1,7 +1,8 @@
-#include <paretonas/search/finalize.hpp>
+#include <paretonas/export/finalize.hpp>
 
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
+#include <paretonas/core/seeds.hpp>
 #include <paretonas/train/runtime.hpp>
 
 #include <chrono>
@@ -57,7 +58,7 @@ FinalModel train_final(RunStore& store, const Candidate& c, const DataView& trai
     f.status = CandidateStatus::training;
     store.save_final(f);
     const auto t0 = Clock::now();
-    const auto seed = config.seed * 1000003 + static_cast<std::uint64_t>(c.id);
+    const auto seed = derive_seed(config.seed, SeedPurpose::final_training, static_cast<std::uint64_t>(c.id));
     seed_everything(seed);
     Network net = config.from_scratch ? Network(c.arch) : load_network(c.arch, store.weights_path(c.weights), device);
     net->to(device);

@@ -1,10 +1,10 @@
-/// @file search/finalize.hpp
+/// @file export/finalize.hpp
 /// Final training: the models a search chose are trained again on all labelled training data
 /// (train + validation; the search's validation set has done its job), either onward from the
 /// weights they inherited in the search or from scratch, and scored once on the test set. Each
 /// result goes to the run store as it finishes, so a killed finalize resumes where it stopped.
-#ifndef PARETONAS_SEARCH_FINALIZE_HPP
-#define PARETONAS_SEARCH_FINALIZE_HPP
+#ifndef PARETONAS_EXPORT_FINALIZE_HPP
+#define PARETONAS_EXPORT_FINALIZE_HPP
 
 #include <paretonas/store/run_store.hpp>
 #include <paretonas/train/latency.hpp>

@@ -1,0 +1,182 @@
+#include <paretonas/search/training_evaluator.hpp>
+
+#include <paretonas/core/costs.hpp>
+#include <paretonas/core/error.hpp>
+#include <paretonas/core/seeds.hpp>
+#include <paretonas/morph/inherit.hpp>
+#include <paretonas/morph/sampler.hpp>
+#include <paretonas/train/latency.hpp>
+#include <paretonas/train/runtime.hpp>
+#include <paretonas/train/trainer.hpp>
+
+#include <torch/torch.h>
+
+#include <algorithm>
+
+namespace paretonas {
+
+void TrainingRecipe::validate(const std::string& method) const
+{
+    require_in_range(method + " epochs_initial", epochs_initial, 1, 1e4);
+    require_in_range(method + " epochs_child", epochs_child, 1, 1e4);
+    require_in_range(method + " lr_start", lr_start, 1e-6, 10.0);
+    require_in_range(method + " lr_end", lr_end, 0.0, lr_start);
+    latency.validate();
+    train.validate();
+    fidelity.validate();
+}
+
+std::vector<double> learning_curve(const Candidate& c)
+{
+    const auto it = c.data.find("curve");
+    return it == c.data.end() ? std::vector<double>{} : it->get<std::vector<double>>();
+}
+
+bool latency_before_training(const std::vector<Objective>& objectives, const Constraints& constraints)
+{
+    return constraints.max_latency_ms > 0 || std::find(objectives.begin(), objectives.end(), Objective::latency) != objectives.end();
+}
+
+Pricer make_pricer(const std::vector<Objective>& objectives, const Constraints& constraints, const LatencyOptions& latency,
+                   c10::Device device)
+{
+    const bool timed = latency_before_training(objectives, constraints);
+    return [=](Candidate& c) {
+        c.parameters = parameter_count(c.arch);
+        c.multiply_adds = multiply_adds(c.arch);
+        if (timed) c.latency_ms = measure_latency(c.arch, device, latency).median_ms;
+        return constraints.violation(c).empty();
+    };
+}
+
+namespace {
+
+class TrainingEvaluator : public Evaluator {
+public:
+    TrainingEvaluator(const TrainingContext& context, const TrainingRecipe& recipe, bool inherit)
+        : m_context(context), m_recipe(recipe), m_inherit(inherit)
+    {
+        recipe.validate("training");
+        if (context.data.split.validation.size() == 0) fail("the search needs a validation set");
+        if (context.data.split.train.size() == 0) fail("the search needs training data");
+    }
+    Outcome evaluate(Candidate& c) override;
+
+private:
+    Network build(Candidate& c, Network& teacher) const;
+    TrainCallbacks halving(Candidate& c, std::vector<double>& curve, bool& stopped) const;
+
+    TrainingContext m_context;
+    TrainingRecipe m_recipe;
+    bool m_inherit;
+};
+
+// The network to train: fresh for a candidate without parent (or when not inheriting);
+// otherwise the trained parent with the recorded operators replayed, and the parent as teacher
+// when one of them was approximate.
+Network TrainingEvaluator::build(Candidate& c, Network& teacher) const
+{
+    const auto device = m_context.device;
+    if (c.parent < 0 || !m_inherit) {
+        Network net(c.arch);
+        net->to(device);
+        c.epochs = m_recipe.epochs_initial;
+        return net;
+    }
+    const auto& store = m_context.store;
+    const auto parent = store.candidate(c.parent);
+    if (!parent || parent->status != CandidateStatus::done)
+        fail("candidate " + std::to_string(c.id) + ": parent " + std::to_string(c.parent) + " has no trained weights");
+    teacher = load_network(parent->arch, store.weights_path(parent->weights), device);
+    Network net = teacher;
+    for (const auto& m : c.operators) net = inherit(*net, apply_morphism(net->architecture(), m));
+    if (net->architecture() != c.arch) fail("candidate " + std::to_string(c.id) + ": its operators do not rebuild its architecture");
+    if (!c.approximate()) teacher = Network{nullptr};
+    c.epochs = m_recipe.epochs_child;
+    return net;
+}
+
+// Successive halving: record the validation error after every epoch, and stop at a rung when
+// a candidate that reached the same rung dominates this one with margin.
+TrainCallbacks TrainingEvaluator::halving(Candidate& c, std::vector<double>& curve, bool& stopped) const
+{
+    // A rival's costs stay; at a rung only its error changes, read from its learning curve.
+    struct Rival {
+        ObjectiveVector objectives;
+        std::vector<double> curve;
+    };
+    const auto& objectives = m_context.objectives;
+    std::vector<Rival> rivals;
+    for (const auto& o : m_context.store.candidates())
+        if (o.status == CandidateStatus::done && o.id != c.id)
+            if (auto rival_curve = learning_curve(o); !rival_curve.empty())
+                rivals.push_back({objective_vector(o, objectives), std::move(rival_curve)});
+    const auto rungs = rung_epochs(c.epochs, m_recipe.fidelity.eta);
+    TrainCallbacks callbacks = m_context.callbacks;
+    callbacks.on_epoch = [&, rivals = std::move(rivals), rungs, outer = m_context.callbacks.on_epoch](const EpochStats& s) {
+        if (outer) outer(s);
+        curve.push_back(s.val_error);
+        const auto epoch = curve.size();
+        if (std::find(rungs.begin(), rungs.end(), static_cast<int>(epoch)) == rungs.end()) return true;
+        // The error is objective 0: objectives_from_names puts it first.
+        std::vector<ObjectiveVector> at_rung;
+        for (const auto& r : rivals)
+            if (r.curve.size() >= epoch) {
+                at_rung.push_back(r.objectives);
+                at_rung.back()[0] = r.curve[epoch - 1];
+            }
+        auto point = objective_vector(c, objectives);
+        point[0] = s.val_error;
+        stopped = dominated_with_margin(point, at_rung, m_recipe.fidelity.margin);
+        return !stopped;
+    };
+    return callbacks;
+}
+
+Evaluator::Outcome TrainingEvaluator::evaluate(Candidate& c)
+{
+    const auto& [train_data, validation] = m_context.data.split;
+    const auto& norm = m_context.data.norm;
+    const auto device = m_context.device;
+    const auto seed = derive_seed(m_context.seed, SeedPurpose::candidate_training, static_cast<std::uint64_t>(c.id));
+    Outcome outcome;
+    try {
+        seed_everything(seed);
+        Network teacher{nullptr};
+        Network net = build(c, teacher);
+        const bool tracked = m_recipe.fidelity.successive_halving;
+        const int planned = c.epochs;
+        std::vector<double> curve;
+        train(net, train_data, tracked ? &validation : nullptr, norm,
+              cosine_cycle(m_recipe.train, c.epochs, m_recipe.lr_start, m_recipe.lr_end, seed), device,
+              tracked ? halving(c, curve, outcome.stopped_early) : m_context.callbacks, teacher ? &teacher : nullptr);
+        // With a learning curve, its last point is the validation error: no second evaluation.
+        c.val_error = tracked ? curve.back() : paretonas::evaluate(net, validation, norm, device).error;
+        if (tracked) c.data["curve"] = curve;
+        if (outcome.stopped_early) {
+            c.epochs = static_cast<int>(curve.size());
+            outcome.detail = "at epoch " + std::to_string(c.epochs) + " of " + std::to_string(planned);
+        }
+        c.latency_ms = measure_latency(*net, device, m_recipe.latency).median_ms;
+        c.weights = std::to_string(c.id) + ".pt";
+        save_weights(net, m_context.store.weights_path(c.weights));
+        c.arch.save(m_context.store.weights_path(std::to_string(c.id) + ".json"));  // so that a model loads without the store
+    } catch (const c10::Error& e) {
+        throw CandidateFailure(e.what_without_backtrace());
+    }
+    return outcome;
+}
+
+} // namespace
+
+std::unique_ptr<Evaluator> train_from_scratch(const TrainingContext& context, const TrainingRecipe& recipe)
+{
+    return std::make_unique<TrainingEvaluator>(context, recipe, false);
+}
+
+std::unique_ptr<Evaluator> train_from_parent(const TrainingContext& context, const TrainingRecipe& recipe)
+{
+    return std::make_unique<TrainingEvaluator>(context, recipe, true);
+}
+
+} // namespace paretonas
