@@ -42,7 +42,8 @@ Constraints constraints_from_json(const json& j)
 json method_settings_of_schema_1(const json& flat, const std::string& method)
 {
     json settings = json::object();
-    for (const auto& [key, value] : default_settings(method).items())
+    const auto defaults = default_settings(method);
+    for (const auto& [key, value] : defaults.items())
         if (flat.contains(key) && key != "fidelity") settings[key] = flat.at(key);
     if (flat.contains("fidelity") && flat.at("fidelity").is_object()) {
         const auto& f = flat.at("fidelity");
@@ -138,12 +139,13 @@ OpenedRun resume(const std::string& dir, const RunRequest& request)
     return OpenedRun{std::move(store), std::move(settings), std::move(data), true, std::move(ignored)};
 }
 
-OpenedRun create(const std::string& dir, const RunRequest& request)
+// What a run's settings need before anything is written: the method's settings validated and
+// complete, objectives, reference point, an absolute data root.
+void complete_settings(RunSettings& settings, bool objectives_given)
 {
-    RunSettings settings = request.settings;
     const auto method = make_method(settings.method, settings.method_settings);
     settings.method_settings = method->settings();
-    if (!request.given.count("objectives")) settings.objectives = method_spec(settings.method).objectives;
+    if (!objectives_given || settings.objectives.empty()) settings.objectives = method_spec(settings.method).objectives;
     settings.objectives = objectives_from_names(objective_names(settings.objectives));
     settings.constraints.validate();
     if (settings.reference.empty()) settings.reference = default_reference(settings.objectives, settings.constraints);
@@ -151,7 +153,10 @@ OpenedRun create(const std::string& dir, const RunRequest& request)
     // An absolute root, so that `front --test` finds the data from any directory.
     if (!settings.data.root.empty()) settings.data.root = std::filesystem::absolute(settings.data.root).string();
     method->check(settings);
-    auto data = prepare_data(settings.data, settings.seed);
+}
+
+RunStore create_store(const std::string& dir, RunSettings& settings, const PreparedData& data)
+{
     settings.normalization = normalization_json(data.norm);
     RunInfo info;
     info.method = settings.method;
@@ -161,11 +166,25 @@ OpenedRun create(const std::string& dir, const RunRequest& request)
     info.reference = settings.reference;
     info.seed = settings.seed;
     info.code_version = PARETONAS_VERSION;
-    auto store = RunStore::create(dir, info);
+    return RunStore::create(dir, info);
+}
+
+OpenedRun create(const std::string& dir, const RunRequest& request)
+{
+    RunSettings settings = request.settings;
+    complete_settings(settings, request.given.count("objectives") > 0);
+    auto data = prepare_data(settings.data, settings.seed);
+    auto store = create_store(dir, settings, data);
     return OpenedRun{std::move(store), std::move(settings), std::move(data), false, {}};
 }
 
 } // namespace
+
+RunStore create_run(const std::string& dir, RunSettings& settings, const PreparedData& data)
+{
+    complete_settings(settings, !settings.objectives.empty());
+    return create_store(dir, settings, data);
+}
 
 OpenedRun open_or_create_run(const std::string& dir, const RunRequest& request)
 {

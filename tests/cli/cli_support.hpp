@@ -33,11 +33,6 @@ inline void expect_one_line_error(const CliResult& r, const std::string& fragmen
 }
 
 // A directory with 40 train and 20 test images of 12x12 in IDX format.
-inline void write_tiny_idx(const TempDir& dir)
-{
-    write_idx_set(dir, "train", make_set(40, 1, 12, 12, 10));
-    write_idx_set(dir, "t10k", make_set(20, 1, 12, 12, 10));
-}
 
 } // namespace paretonas::test
 

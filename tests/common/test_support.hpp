@@ -119,6 +119,13 @@ inline void write_idx_set(const TempDir& dir, const std::string& prefix, const I
     write_bytes(dir.file(prefix + "-labels-idx1-ubyte" + suffix), idx_bytes({n}, set.labels), gzip);
 }
 
+/// A directory of IDX files load_data reads: 40 training and 20 test images of 12x12, 10 classes.
+inline void write_tiny_idx(const TempDir& dir)
+{
+    write_idx_set(dir, "train", make_set(40, 1, 12, 12, 10));
+    write_idx_set(dir, "t10k", make_set(20, 1, 12, 12, 10));
+}
+
 /// CIFAR records of `set` (3 x 32 x 32): one label byte, or coarse (label / 5) and fine for CIFAR-100.
 inline Bytes cifar_bytes(const ImageSet& set, bool cifar100)
 {

@@ -12,13 +12,13 @@ using namespace paretonas;
 
 TEST(MorphismSampler, DrawsOperatorsByWeightAndOnlyValidChildren)
 {
-    const MorphismSampler sampler({{"deepen", 3.0}, {"widen", 1.0}});
+    const MorphismSampler sampler({{MorphOp::deepen, 3.0}, {MorphOp::widen, 1.0}});
     std::mt19937_64 rng(1);
     std::map<std::string, int> counts;
     const auto arch = default_architecture({1, 28, 28}, 10);
     for (int i = 0; i < 400; ++i) {
         const auto m = sampler.sample(arch, rng);
-        ++counts[m.applied.op];
+        ++counts[morph_op_name(m.applied.op)];
         EXPECT_NO_THROW(m.child.infer_shapes());
     }
     EXPECT_EQ(counts.size(), 2u);
@@ -35,7 +35,7 @@ TEST(MorphismSampler, SkipsOperatorsWithoutSites)
     arch.append(linear_node(3), g);
     const MorphismSampler sampler;
     std::mt19937_64 rng(2);
-    for (int i = 0; i < 20; ++i) EXPECT_THAT(sampler.sample(arch, rng).applied.op, ::testing::EndsWith("skip"));
+    for (int i = 0; i < 20; ++i) EXPECT_THAT(morph_op_name(sampler.sample(arch, rng).applied.op), ::testing::EndsWith("skip"));
 }
 
 TEST(MorphismSampler, SameSeedSameDraws)
@@ -48,8 +48,24 @@ TEST(MorphismSampler, SameSeedSameDraws)
 
 TEST(MorphismSampler, BadSettingsAreNamed)
 {
-    EXPECT_THAT(test::error_message([] { MorphismSampler({{"shrink", 1.0}}); }), ::testing::HasSubstr("unknown morphism operator 'shrink'"));
-    EXPECT_THAT(test::error_message([] { MorphismSampler({{"widen", 0.0}}); }), ::testing::HasSubstr("positive total weight"));
+    EXPECT_EQ(test::error_message([] { morph_op_from_name("shrink"); }),
+              "unknown morphism operator 'shrink' (known: deepen, widen, add_skip, concat_skip, remove_layer, remove_skip, prune, sep_conv)");
+    EXPECT_THAT(test::error_message([] { MorphismSampler({{MorphOp::widen, 0.0}}); }), ::testing::HasSubstr("positive total weight"));
     EXPECT_THAT(test::error_message([] { MorphismSampler(MorphismSampler::default_operators(), 0.5); }),
                 ::testing::HasSubstr("widen_factor must be in"));
+}
+
+TEST(MorphismRecord, NamesRoundTripAndRecordsReadBack)
+{
+    for (auto op : all_morph_ops()) EXPECT_EQ(morph_op_from_name(morph_op_name(op)), op);
+    EXPECT_STREQ(morph_op_name(MorphOp::sep_conv), "sep_conv");
+    const std::vector<Morphism> ms = {{MorphOp::prune, 4, -1, 2, false, {0, 3}}, {MorphOp::add_skip, 7, 2, 0, true, {}}};
+    EXPECT_EQ(morphisms_from_json(morphisms_to_json(ms)), ms);
+    EXPECT_EQ(ms[0].to_string(), "prune@4/2");
+    EXPECT_EQ(ms[1].to_string(), "add_skip@7<-2");
+    // The report's words: the separable conv is named as such (it once said "sep_conv node N").
+    EXPECT_EQ((Morphism{MorphOp::sep_conv, 5, -1, 0, false, {}}.describe()), "separable conv at node 5");
+    EXPECT_EQ(ms[1].describe(), "add skip 2 -> 7");
+    EXPECT_EQ(test::error_message([] { morphisms_from_json(nlohmann::json::parse(R"([{"op": "shrink", "node": 1, "exact": true}])")); }),
+              "unknown morphism operator 'shrink' (known: deepen, widen, add_skip, concat_skip, remove_layer, remove_skip, prune, sep_conv)");
 }

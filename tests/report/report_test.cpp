@@ -83,7 +83,7 @@ TEST(ReportData, MarksTheFrontAndTheDeliveredFinalModels)
     a.val_error = 0.3;
     b.val_error = 0.1;
     b.parent = 1;
-    b.operators = {Morphism{"widen", 2, -1, 16, true, {}}};
+    b.operators = {Morphism{MorphOp::widen, 2, -1, 16, true, {}}, Morphism{MorphOp::sep_conv, 3, -1, 0, false, {}}};
     const auto ids = store.add_all({a, b, queued});
     FinalModel older{ids[1], "e2", 2, false, CandidateStatus::done, 0.09, 1.0, 5.0, "x.pt"};
     FinalModel newer{ids[1], "e4", 4, false, CandidateStatus::done, 0.08, 1.0, 9.0, "y.pt"};
@@ -101,7 +101,7 @@ TEST(ReportData, MarksTheFrontAndTheDeliveredFinalModels)
     EXPECT_FALSE(first.at("front").get<bool>());
     EXPECT_TRUE(second.at("front").get<bool>());
     EXPECT_EQ(second.at("final").at("epochs"), 4);  // the finished one with most epochs
-    EXPECT_EQ(second.at("operators"), nlohmann::json({"widen node 2 to 16"}));
+    EXPECT_EQ(second.at("operators"), nlohmann::json({"widen node 2 to 16", "separable conv at node 3 (approximate)"}));
     EXPECT_EQ(second.at("onnx"), "models/2.onnx");
     EXPECT_FALSE(first.contains("final"));
     EXPECT_EQ(data.at("run").at("statuses").at("queued"), 1);

@@ -1,6 +1,8 @@
 #include "common/test_support.hpp"
 
 #include <paretonas/search/baselines.hpp>
+
+#include "search/search_support.hpp"
 #include <paretonas/search/fidelity.hpp>
 
 #include <gtest/gtest.h>
@@ -54,39 +56,34 @@ namespace {
 
 // A run holding one rival that has finished with the given learning curve and parameter count,
 // then searched for one generation of 3 networks of 4 epochs under successive halving.
-std::vector<Candidate> search_against(double rival_error, std::int64_t rival_params, std::vector<std::string>& events)
+std::vector<Candidate> search_against(double rival_error, std::int64_t rival_params, std::vector<std::string>& events, double lr = 0.05)
 {
-    torch::set_num_threads(1);
-    const test::BarSplit d;
+    const test::BarData d;
     test::TempDir dir;
-    auto store = RunStore::create(dir.file("run"), test::run_info("random"));
-    BaselineConfig c;
-    c.generations = 1;
-    c.population = 3;
-    c.epochs_initial = 4;
-    c.train.batch_size = 32;
-    c.latency.repeats = 2;
-    c.space.max_stages = 1;
-    c.space.widths = {2, 4, 8};
-    c.fidelity.successive_halving = true;
-    c.fidelity.margin = 0.01;
-    const ChainSpace space(c.space, {1, 12, 12}, 3);
+    // Generation 0 is the rival's: generation 1 draws the 3 networks.
+    auto settings = test::settings_for("random", {{"generations", 2}, {"population", 3}, {"epochs_initial", 4}, {"batch_size", 32},
+                                                  {"latency_repeats", 2}, {"fidelity", "sh"}, {"sh_margin", 0.01}, {"lr_start", lr},
+                                                  {"space", {{"max_stages", 1}, {"widths", {2, 4, 8}}}}});
+    auto store = create_run(dir.file("run"), settings, d.data);
+    ChainSpaceConfig space;
+    space.max_stages = 1;
+    space.widths = {2, 4, 8};
+    const ChainSpace chain(space, {1, 12, 12}, 3);
     Candidate rival;
-    rival.genome = Genome(space.size(), 0);
-    rival.arch = space.decode(rival.genome);
+    rival.data["genome"] = Genome(chain.size(), 0);
+    rival.arch = chain.decode(genome_of(rival));
     rival.status = CandidateStatus::done;
     rival.parameters = rival_params;
-    rival.curve = {rival_error, rival_error, rival_error, rival_error};
+    rival.data["curve"] = {rival_error, rival_error, rival_error, rival_error};
     rival.val_error = rival_error;
     rival.id = store.add(rival);
     store.update(rival);
     store.record_generation({0, {rival.id}, 0.0, 0.0});
-    c.generations = 2;  // generation 0 is the rival's: generation 1 draws the 3 networks
     SearchCallbacks callbacks;
-    callbacks.on_candidate = [&](const Candidate&, const std::string& event) {
-        if (event != "training") events.push_back(event);
+    callbacks.on_candidate = [&](const Candidate&, CandidateEvent event, const std::string& detail) {
+        if (event != CandidateEvent::started) events.push_back(candidate_event_name(event) + (detail.empty() ? "" : " " + detail));
     };
-    random_search(store, d.train, d.validation, d.norm, c, torch::kCPU, callbacks);
+    test::run_method(store, settings, d.data, callbacks);
     auto all = store.candidates();
     all.erase(all.begin());  // the rival
     return all;
@@ -97,15 +94,16 @@ std::vector<Candidate> search_against(double rival_error, std::int64_t rival_par
 TEST(Fidelity, AClearlyBetterCheaperRivalStopsEveryCandidateAtTheFirstRung)
 {
     std::vector<std::string> events;
-    const auto trained = search_against(0.0, 1, events);
+    // A learning rate too small to learn the bars in one epoch: no network ties the rival's 0.
+    const auto trained = search_against(0.0, 1, events, 1e-4);
     ASSERT_EQ(trained.size(), 3u);
     for (const auto& c : trained) {
         EXPECT_EQ(c.status, CandidateStatus::done);
         EXPECT_EQ(c.epochs, 1);
-        ASSERT_EQ(c.curve.size(), 1u);
-        EXPECT_DOUBLE_EQ(c.val_error, c.curve[0]);
+        ASSERT_EQ(learning_curve(c).size(), 1u);
+        EXPECT_DOUBLE_EQ(c.val_error, learning_curve(c)[0]);
     }
-    EXPECT_EQ(events, std::vector<std::string>(3, "stopped at epoch 1 of 4"));
+    EXPECT_EQ(events, std::vector<std::string>(3, "stopped early at epoch 1 of 4"));
 }
 
 TEST(Fidelity, ARivalThatCostsMoreStopsNothing)
@@ -115,7 +113,7 @@ TEST(Fidelity, ARivalThatCostsMoreStopsNothing)
     ASSERT_EQ(trained.size(), 3u);
     for (const auto& c : trained) {
         EXPECT_EQ(c.epochs, 4);
-        EXPECT_EQ(c.curve.size(), 4u);
+        EXPECT_EQ(learning_curve(c).size(), 4u);
     }
     EXPECT_EQ(events, std::vector<std::string>(3, "done"));
 }

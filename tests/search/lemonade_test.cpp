@@ -3,6 +3,8 @@
 #include <paretonas/core/pareto.hpp>
 #include <paretonas/search/lemonade.hpp>
 
+#include "search/search_support.hpp"
+
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -13,43 +15,24 @@ using namespace paretonas;
 
 namespace {
 
-using Data = test::BarSplit;
-
-LemonadeConfig tiny_config(int generations)
+nlohmann::json tiny_settings(int generations)
 {
-    LemonadeConfig c;
-    c.generations = generations;
-    c.children_proposed = 6;
-    c.children_accepted = 2;
-    c.epochs_initial = 2;
-    c.epochs_child = 1;
-    c.train.batch_size = 32;
-    c.latency.repeats = 3;
-    c.latency.warmup = 1;
-    c.seed = 5;
-    c.initial = {conv_chain({1, 12, 12}, 3, {2}, {0}), conv_chain({1, 12, 12}, 3, {4, 8}, {0}), conv_chain({1, 12, 12}, 3, {16, 32}, {0})};
-    return c;
-}
-
-RunInfo info_for(const LemonadeConfig& c)
-{
-    RunInfo info;
-    info.method = "lemonade";
-    info.objectives = objective_names(c.objectives);
-    info.reference = default_reference(c.objectives, c.constraints);
-    return info;
+    nlohmann::json initial = nlohmann::json::array();
+    for (const auto& arch : {conv_chain({1, 12, 12}, 3, {2}, {0}), conv_chain({1, 12, 12}, 3, {4, 8}, {0}), conv_chain({1, 12, 12}, 3, {16, 32}, {0})})
+        initial.push_back(nlohmann::json::parse(arch.to_json()));
+    return {{"generations", generations}, {"children_proposed", 6}, {"children_accepted", 2}, {"epochs_initial", 2}, {"epochs_child", 1},
+            {"batch_size", 32}, {"latency_repeats", 3}, {"initial", initial}};
 }
 
 } // namespace
 
 TEST(Lemonade, FrontImprovesAndStaysNonDominated)
 {
-    torch::set_num_threads(1);
-    const Data d;
+    const test::BarData d;
     test::TempDir dir;
-    const auto config = tiny_config(5);
-    auto store = RunStore::create(dir.file("run"), info_for(config));
-    const auto result = lemonade(store, d.train, d.validation, d.norm, config, torch::kCPU);
+    auto config = test::settings_for("lemonade", tiny_settings(5));
+    auto store = create_run(dir.file("run"), config, d.data);
+    const auto result = test::run_method(store, config, d.data);
     EXPECT_TRUE(result.finished);
     ASSERT_EQ(result.generations.size(), 5u);
 
@@ -87,21 +70,25 @@ TEST(Lemonade, FrontImprovesAndStaysNonDominated)
     for (int g = 1; g < 5; ++g) EXPECT_LE(per_generation[g], 2);
 }
 
+TEST(Lemonade, StoppedAfterTwoGenerationsAndResumedToFourStoresWhatAnUninterruptedRunStores)
+{
+    test::expect_resume_equals_uninterrupted(test::settings_for("lemonade", tiny_settings(4)), "generations", 2, 4);
+}
+
 TEST(Lemonade, ContinuesAStoppedRunWithoutRetrainingIt)
 {
-    torch::set_num_threads(1);
-    const Data d;
+    const test::BarData d;
     test::TempDir dir;
-    auto config = tiny_config(2);
+    auto config = test::settings_for("lemonade", tiny_settings(2));
     std::vector<Candidate> before;
     {
-        auto store = RunStore::create(dir.file("run"), info_for(config));
-        lemonade(store, d.train, d.validation, d.norm, config, torch::kCPU);
+        auto store = create_run(dir.file("run"), config, d.data);
+        test::run_method(store, config, d.data);
         before = store.candidates();
     }
-    config.generations = 3;
+    config.method_settings["generations"] = 3;
     auto store = RunStore::open(dir.file("run"));
-    const auto result = lemonade(store, d.train, d.validation, d.norm, config, torch::kCPU);
+    const auto result = test::run_method(store, config, d.data);
     EXPECT_EQ(result.generations.size(), 3u);
     const auto after = store.candidates();
     ASSERT_GT(after.size(), before.size());
@@ -114,22 +101,30 @@ TEST(Lemonade, ContinuesAStoppedRunWithoutRetrainingIt)
 
 TEST(Lemonade, ConstraintsAndObjectivesAreEnforced)
 {
-    torch::set_num_threads(1);
-    const Data d;
+    const test::BarData d;
     test::TempDir dir;
-    auto config = tiny_config(3);
+    auto config = test::settings_for("lemonade", tiny_settings(3));
     config.constraints.max_params = 2000;
-    auto store = RunStore::create(dir.file("run"), info_for(config));
-    const auto result = lemonade(store, d.train, d.validation, d.norm, config, torch::kCPU);
+    auto store = create_run(dir.file("run"), config, d.data);
+    const auto result = test::run_method(store, config, d.data);
     ASSERT_FALSE(result.front.empty());
     for (const auto& c : result.front) EXPECT_LE(c.parameters, 2000);
     for (const auto& c : store.candidates())
         if (c.generation > 0) EXPECT_LE(c.parameters, 2000);  // children over the limit are never trained
 
-    auto other = tiny_config(3);
+    auto other = config;
     other.objectives = {Objective::error, Objective::madds};
-    EXPECT_EQ(test::error_message([&] { lemonade(store, d.train, d.validation, d.norm, other, torch::kCPU); }),
+    EXPECT_EQ(test::error_message([&] { test::run_method(store, other, d.data); }),
               "run " + dir.file("run") + " was started with other objectives");
-    other.children_accepted = 9;
-    EXPECT_EQ(test::error_message([&] { other.validate(); }), "lemonade children_accepted must be in [1, 6], got 9");
+    other.objectives = {Objective::error};
+    EXPECT_EQ(test::error_message([&] { test::run_method(store, other, d.data); }),
+              "lemonade needs at least one cost objective besides error (params, madds or latency)");
+    auto settings = tiny_settings(3);
+    settings["children_accepted"] = 9;
+    EXPECT_EQ(test::error_message([&] { make_method("lemonade", settings); }), "lemonade children_accepted must be in [1, 6], got 9");
+    EXPECT_EQ(test::error_message([&] { make_method("lemonade", {{"children", 3}}); }), "lemonade has no setting 'children'");
+    EXPECT_EQ(test::error_message([&] { make_method("lemonade", {{"operators", {"widen", "shrink"}}}); }),
+              "unknown morphism operator 'shrink' (known: deepen, widen, add_skip, concat_skip, remove_layer, remove_skip, prune, sep_conv)");
+    EXPECT_EQ(test::error_message([&] { make_method("lemonade", {{"children_proposed", "many"}}); }),
+              "lemonade children_proposed has the wrong type: \"many\"");
 }

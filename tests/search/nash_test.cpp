@@ -1,116 +1,90 @@
-#include "common/test_support.hpp"
+#include "search/search_support.hpp"
 
 #include <paretonas/core/costs.hpp>
 #include <paretonas/search/nash.hpp>
-#include <paretonas/train/runtime.hpp>
+#include <paretonas/train/trainer.hpp>
 
 #include <gtest/gtest.h>
 #include <torch/torch.h>
-
-#include <chrono>
-#include <thread>
 
 using namespace paretonas;
 
 namespace {
 
-NashConfig tiny_config()
+nlohmann::json tiny_settings(int steps)
 {
-    NashConfig c;
-    c.steps = 2;
-    c.neighbours = 2;
-    c.morphisms_per_child = 2;
-    c.epochs_neighbour = 1;
-    c.train.batch_size = 32;
-    c.seed = 4;
-    return c;
+    return {{"steps", steps},       {"neighbours", 2},     {"morphisms_per_child", 2}, {"epochs_initial", 1}, {"epochs_neighbour", 1},
+            {"batch_size", 32},     {"latency_repeats", 2},
+            {"start", nlohmann::json::parse(conv_chain({1, 12, 12}, 3, {4}, {0}).to_json())}};
 }
-
-struct Fixture : test::BarSplit {
-    Network start() const
-    {
-        seed_everything(3);
-        Network net(conv_chain({1, 12, 12}, 3, {4}, {0}));
-        TrainConfig t;
-        t.epochs = 1;
-        t.batch_size = 32;
-        paretonas::train(net, train, nullptr, norm, t, torch::kCPU);
-        return net;
-    }
-};
 
 } // namespace
 
-TEST(Nash, ClimbsAndKeepsTheBestOfEachStep)
+TEST(Nash, ClimbsFromTheIncumbentAndKeepsTheBestOfEachStep)
 {
-    torch::set_num_threads(1);
-    const Fixture f;
-    const auto start = f.start();
-    const auto start_params = parameter_count(start->architecture());
-    int steps_seen = 0;
-    NashCallbacks callbacks;
-    callbacks.on_step = [&](const NashStep&) { ++steps_seen; };
-    auto result = nash(start, f.train, f.validation, f.norm, tiny_config(), torch::kCPU, callbacks);
-    ASSERT_EQ(result.history.size(), 2u);
-    EXPECT_EQ(steps_seen, 2);
-    for (const auto& step : result.history) {
-        ASSERT_EQ(step.candidates.size(), 3u);  // two children and the incumbent
-        EXPECT_TRUE(step.candidates.back().applied.empty());
-        for (std::size_t j = 0; j + 1 < step.candidates.size(); ++j) {
-            EXPECT_EQ(step.candidates[j].applied.size(), 2u);
-            EXPECT_GT(step.candidates[j].parameters, start_params);  // exact morphisms only grow
+    const test::BarData d;
+    test::TempDir dir;
+    auto settings = test::settings_for("nash", tiny_settings(2), 4);
+    auto store = create_run(dir.file("run"), settings, d.data);
+    EXPECT_EQ(settings.objectives, std::vector<Objective>{Objective::error});  // nash's own
+    const auto result = test::run_method(store, settings, d.data);
+    EXPECT_TRUE(result.finished);
+    const auto all = store.candidates();
+    ASSERT_EQ(all.size(), 7u);  // the start, then two steps of two children and the incumbent
+    const auto start_params = parameter_count(all[0].arch);
+    EXPECT_EQ(all[0].generation, 0);
+    EXPECT_EQ(all[0].epochs, 1);
+    for (int step = 1; step <= 2; ++step) {
+        const Candidate* incumbent = nash_incumbent(all, step - 1);
+        ASSERT_NE(incumbent, nullptr);
+        std::vector<Candidate> members;
+        for (const auto& c : all)
+            if (c.generation == step) members.push_back(c);
+        ASSERT_EQ(members.size(), 3u);
+        for (const auto& c : members) {
+            EXPECT_EQ(c.status, CandidateStatus::done);
+            EXPECT_EQ(c.parent, incumbent->id);  // every member starts from the incumbent's weights
+            EXPECT_FALSE(c.approximate());
         }
-        for (const auto& c : step.candidates) EXPECT_LE(step.candidates[step.best].val_error, c.val_error);
+        for (std::size_t j = 0; j < 2; ++j) {
+            EXPECT_EQ(members[j].operators.size(), 2u);
+            EXPECT_GT(members[j].parameters, start_params);  // exact morphisms only grow
+        }
+        EXPECT_TRUE(members[2].operators.empty());  // the incumbent, for another cycle
+        EXPECT_EQ(members[2].arch, incumbent->arch);
+        // The incumbent of the next step is this step's best.
+        const Candidate* best = nash_incumbent(all, step);
+        for (const auto& c : members) EXPECT_LE(best->val_error, c.val_error);
     }
-    // Each step's winner is the next step's incumbent and that step's snapshot.
-    ASSERT_EQ(result.snapshots.size(), 2u);
-    for (std::size_t k = 0; k < 2; ++k)
-        EXPECT_EQ(result.snapshots[k]->architecture(), result.history[k].candidates[result.history[k].best].arch);
-    EXPECT_EQ(result.history[1].candidates.back().arch, result.history[0].candidates[result.history[0].best].arch);
-    // The result is the best model seen, the start included.
-    double best = result.start_val_error;
-    for (const auto& step : result.history) best = std::min(best, step.candidates[step.best].val_error);
-    EXPECT_DOUBLE_EQ(result.best_val_error, best);
-    EXPECT_DOUBLE_EQ(evaluate(result.best, f.validation, f.norm, torch::kCPU).error, best);
-}
-
-TEST(Nash, SameSeedSameHistory)
-{
-    torch::set_num_threads(1);
-    const Fixture f;
-    auto config = tiny_config();
-    config.steps = 1;
-    const auto a = nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU);
-    const auto b = nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU);
-    ASSERT_EQ(a.history[0].candidates.size(), b.history[0].candidates.size());
-    for (std::size_t j = 0; j < a.history[0].candidates.size(); ++j) {
-        EXPECT_EQ(a.history[0].candidates[j].arch, b.history[0].candidates[j].arch);
-        EXPECT_EQ(a.history[0].candidates[j].val_error, b.history[0].candidates[j].val_error);
+    // Single objective: the front is the best network of the run, with its cost.
+    ASSERT_EQ(result.front.size(), 1u);
+    for (const auto& c : all) EXPECT_LE(result.front[0].val_error, c.val_error);
+    EXPECT_GT(result.front[0].parameters, 0);
+    EXPECT_NEAR(result.generations.back().hypervolume, 1.0 - result.front[0].val_error, 1e-12);
+    // The snapshot ensemble of each step's best, from the stored weights.
+    std::vector<Network> snapshots;
+    for (int step = 1; step <= 2; ++step) {
+        const auto* best = nash_incumbent(all, step);
+        snapshots.push_back(load_network(best->arch, store.weights_path(best->weights), torch::kCPU));
     }
+    const double ensemble = ensemble_error(snapshots, d.validation, d.norm, torch::kCPU);
+    EXPECT_GE(ensemble, 0.0);
+    EXPECT_LE(ensemble, 1.0);
 }
 
-TEST(Nash, BudgetIsCheckedBeforeEveryCandidate)
+TEST(Nash, StoppedAfterTwoStepsAndResumedToFourStoresWhatAnUninterruptedRunStores)
 {
-    torch::set_num_threads(1);
-    const Fixture f;
-    auto config = tiny_config();
-    config.steps = 3;
-    config.budget_seconds = 0.5;
-    NashCallbacks slow;
-    // The first candidate takes longer than the whole budget: no second one may start.
-    slow.on_candidate = [](int, int, int) { std::this_thread::sleep_for(std::chrono::milliseconds(700)); };
-    const auto result = nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU, slow);
-    ASSERT_EQ(result.history.size(), 1u);
-    EXPECT_EQ(result.history[0].candidates.size(), 1u);
-    EXPECT_LE(result.best_val_error, result.start_val_error);
+    test::expect_resume_equals_uninterrupted(test::settings_for("nash", tiny_settings(4), 4), "steps", 2, 4);
 }
 
-TEST(Nash, BadConfigIsNamed)
+TEST(Nash, BadSettingsAreNamed)
 {
-    const Fixture f;
-    auto config = tiny_config();
-    config.neighbours = 0;
-    EXPECT_EQ(test::error_message([&] { nash(f.start(), f.train, f.validation, f.norm, config, torch::kCPU); }),
-              "nash neighbours must be in [1, 10000], got 0");
-    EXPECT_EQ(NashConfig::paper().epochs_neighbour, 17);
+    EXPECT_EQ(test::error_message([] { make_method("nash", {{"neighbours", 0}}); }), "nash neighbours must be in [1, 10000], got 0");
+    EXPECT_EQ(test::error_message([] { make_method("nash", {{"operators", {"widen", "prune"}}}); }),
+              "nash climbs by exact morphisms only; 'prune' is approximate");
+    // The paper's settings fill what is not given.
+    const auto paper = make_method("nash", {{"paper", true}, {"steps", 3}})->settings();
+    EXPECT_EQ(paper.at("epochs_neighbour"), 17);
+    EXPECT_EQ(paper.at("neighbours"), 7);
+    EXPECT_EQ(paper.at("steps"), 3);
 }

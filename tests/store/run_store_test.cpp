@@ -36,7 +36,7 @@ Candidate sample_candidate(int generation, std::int64_t parent)
     c.arch = conv_chain({1, 12, 12}, 3, {4 + generation}, {0});
     c.parameters = 123 + generation;
     c.multiply_adds = 4567;
-    if (parent >= 0) c.operators = {Morphism{"prune", 1, -1, 2, false, {0, 3}}, Morphism{"add_skip", 4, 2, 0, true, {}}};
+    if (parent >= 0) c.operators = {Morphism{MorphOp::prune, 1, -1, 2, false, {0, 3}}, Morphism{MorphOp::add_skip, 4, 2, 0, true, {}}};
     return c;
 }
 
@@ -148,7 +148,7 @@ TEST(RunStore, ACreationKilledBeforeItsDatabaseWasCompleteIsCreatedAgain)
     EXPECT_FALSE(fs::exists(used + "/run.db"));
 }
 
-TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheirTableAndColumns)
+TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheirTable)
 {
     test::TempDir dir;
     const auto path = dir.file("run");
@@ -159,17 +159,11 @@ TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheirTableAndColumns)
         // A run made before finals existed.
         sqlite3* db = nullptr;
         ASSERT_EQ(sqlite3_open((path + "/run.db").c_str(), &db), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(db, "DROP TABLE finals; ALTER TABLE candidates DROP COLUMN genome", nullptr, nullptr, nullptr), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, "DROP TABLE finals", nullptr, nullptr, nullptr), SQLITE_OK);
         sqlite3_close(db);
     }
     EXPECT_TRUE(RunStore::open_read_only(path).finals().empty());
-    EXPECT_TRUE(RunStore::open_read_only(path).candidate(id)->genome.empty());
     auto store = RunStore::open(path);
-    auto with_genome = sample_candidate(1, id);
-    with_genome.genome = {2, 0, 1, 7};
-    const auto genome_id = store.add(with_genome);
-    EXPECT_EQ(RunStore::open_read_only(path).candidate(genome_id)->genome, with_genome.genome);
-    EXPECT_TRUE(store.candidate(id)->genome.empty());
     FinalModel tuned{id, "e3", 3, false, CandidateStatus::done, 0.12, 0.5, 30.0, "1-e3.pt"};
     FinalModel scratch{id, "e3-scratch", 3, true, CandidateStatus::training, 1.0, 0.0, 0.0, ""};
     store.save_final(tuned);
@@ -195,4 +189,103 @@ TEST(RunStore, FinalModelsArePerRecipeAndOlderRunsGainTheirTableAndColumns)
     EXPECT_TRUE(delivered_final({tuned, longer}, id)->recipe == "e3");
     longer.status = CandidateStatus::done;
     EXPECT_TRUE(delivered_final({longer, tuned}, id)->recipe == "e9");
+}
+
+namespace {
+
+// A database as schema 1 wrote it (the code of sessions 1-5): per-method columns `genome` and
+// `curve`, or neither in runs older than them.
+void write_schema_1_run(const std::string& path, bool method_columns)
+{
+    fs::create_directories(path + "/weights");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((path + "/run.db").c_str(), &db), SQLITE_OK);
+    const std::string columns = method_columns ? ", genome TEXT NOT NULL DEFAULT '[]', curve TEXT NOT NULL DEFAULT '[]'" : "";
+    const std::string sql =
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE candidates(id INTEGER PRIMARY KEY, generation INTEGER NOT NULL, parent INTEGER, arch TEXT NOT NULL,"
+        " hash TEXT NOT NULL, operators TEXT NOT NULL, status TEXT NOT NULL, val_error REAL NOT NULL, params INTEGER NOT NULL,"
+        " madds INTEGER NOT NULL, latency_ms REAL NOT NULL, epochs INTEGER NOT NULL, seconds REAL NOT NULL, weights TEXT NOT NULL" +
+        columns + ");"
+        "CREATE TABLE generations(generation INTEGER PRIMARY KEY, front TEXT NOT NULL, hypervolume REAL NOT NULL, seconds REAL NOT NULL);"
+        "INSERT INTO meta VALUES('format', '\"paretonas-run\"'), ('schema', '1'), ('method', '\"nsga2\"'),"
+        " ('config', '\"{}\"'), ('data', '\"bars\"'), ('objectives', '[\"error\",\"params\"]'), ('reference', '[1.0,8.0]'),"
+        " ('seed', '\"3\"'), ('code_version', '\"0.1.0\"');";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    const auto arch = conv_chain({1, 12, 12}, 3, {4}, {0}).to_json();
+    for (int i = 0; i < 2; ++i) {
+        sqlite3_stmt* st = nullptr;
+        const std::string insert = std::string("INSERT INTO candidates(generation, parent, arch, hash, operators, status, val_error, params,"
+                                               " madds, latency_ms, epochs, seconds, weights") +
+                                   (method_columns ? ", genome, curve) VALUES(0,-1,?,'h','[]','done',0.5,10,20,1.0,1,2.0,'1.pt',?,?)"
+                                                   : ") VALUES(0,-1,?,'h','[]','done',0.5,10,20,1.0,1,2.0,'1.pt')");
+        ASSERT_EQ(sqlite3_prepare_v2(db, insert.c_str(), -1, &st, nullptr), SQLITE_OK);
+        sqlite3_bind_text(st, 1, arch.c_str(), -1, SQLITE_TRANSIENT);
+        if (method_columns) {
+            sqlite3_bind_text(st, 2, i == 0 ? "[2,0,1]" : "[]", -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, i == 0 ? "[0.7,0.5]" : "[]", -1, SQLITE_STATIC);
+        }
+        ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+}
+
+} // namespace
+
+TEST(RunStore, Schema1RunsReadAsMigratedAndMigrateWhenOpenedToWrite)
+{
+    test::TempDir dir;
+    const auto path = dir.file("v1");
+    write_schema_1_run(path, true);
+    {
+        // Read-only: read as schema 2 would store it, nothing changed on disk.
+        const auto store = RunStore::open_read_only(path);
+        EXPECT_EQ(store.schema(), 1);
+        const auto all = store.candidates();
+        ASSERT_EQ(all.size(), 2u);
+        EXPECT_EQ(all[0].data, nlohmann::json::parse(R"({"genome": [2, 0, 1], "curve": [0.7, 0.5]})"));
+        EXPECT_EQ(all[1].data, nlohmann::json::object());  // empty lists of a schema-1 column are no data
+    }
+    {
+        auto store = RunStore::open(path);
+        EXPECT_EQ(store.schema(), 2);
+        EXPECT_EQ(store.info().method, "nsga2");
+        const auto all = store.candidates();
+        EXPECT_EQ(all[0].data.at("genome"), nlohmann::json::parse("[2, 0, 1]"));
+        auto c = all[1];
+        c.data["curve"] = {0.4};
+        store.update(c);
+        store.add(sample_candidate(1, c.id));
+    }
+    const auto store = RunStore::open_read_only(path);
+    EXPECT_EQ(store.schema(), 2);
+    EXPECT_EQ(store.candidates().size(), 3u);
+    EXPECT_EQ(store.candidate(2)->data, nlohmann::json::parse(R"({"curve": [0.4]})"));
+
+    // Runs older than the method columns migrate too.
+    const auto older = dir.file("older");
+    write_schema_1_run(older, false);
+    EXPECT_EQ(RunStore::open_read_only(older).candidates()[0].data, nlohmann::json::object());
+    EXPECT_EQ(RunStore::open(older).schema(), 2);
+    EXPECT_EQ(RunStore::open_read_only(older).candidates().size(), 2u);
+}
+
+TEST(RunStore, MethodDataRoundTripsAndAFutureSchemaIsRefused)
+{
+    test::TempDir dir;
+    const auto path = dir.file("run");
+    {
+        auto store = RunStore::create(path, sample_info());
+        auto c = sample_candidate(0, -1);
+        c.data = {{"genome", {1, 2}}, {"scores", {{"rank", 0.25}}}};
+        store.add(c);
+    }
+    EXPECT_EQ(RunStore::open_read_only(path).candidate(1)->data, nlohmann::json::parse(R"({"genome": [1, 2], "scores": {"rank": 0.25}})"));
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((path + "/run.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE meta SET value='3' WHERE key='schema'", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    EXPECT_EQ(test::error_message([&] { RunStore::open_read_only(path); }),
+              "run store " + path + " has schema 3; this paretonas reads schemas 1 to 2");
 }

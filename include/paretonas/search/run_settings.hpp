@@ -54,6 +54,12 @@ struct OpenedRun {
     std::vector<std::string> ignored;  // entries of RunRequest::given a resume did not apply
 };
 
+/// Creates a run of `settings` on `data` in `dir`: the method's settings validated with their
+/// defaults filled in, the objectives (the method's when empty), reference point and
+/// normalisation completed in `settings`, which is what the store keeps. For programs with data
+/// of their own; open_or_create_run loads the data the settings name.
+RunStore create_run(const std::string& dir, RunSettings& settings, const PreparedData& data);
+
 /// Creates the run in `dir` (the method's settings validated, defaults filled in, the data
 /// loaded and split), or resumes the one there: its stored settings win, except a given budget,
 /// which is stored for the next resume too. Throws InputError when `dir` holds a run of another

@@ -1,7 +1,7 @@
 #include "common/test_support.hpp"
 
 #include <paretonas/export/finalize.hpp>
-#include <paretonas/search/lemonade.hpp>
+#include "search/search_support.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -16,23 +16,19 @@ namespace {
 // A finished two-network run on the bar images: the search trains on `train` and validates on
 // `validation`; finalize trains on `train` and tests on `validation`, which is all these tests need.
 struct TrainedRun {
-    test::BarSplit data;
+    test::BarData data;
     test::TempDir dir;
+    RunSettings settings = test::settings_for(
+        "lemonade", {{"generations", 1}, {"children_proposed", 2}, {"children_accepted", 1}, {"epochs_initial", 3}, {"batch_size", 32},
+                     {"latency_repeats", 3},
+                     {"initial", {nlohmann::json::parse(conv_chain({1, 12, 12}, 3, {4}, {0}).to_json()),
+                                  nlohmann::json::parse(conv_chain({1, 12, 12}, 3, {8, 16}, {0}).to_json())}}});
     RunStore store;
     std::vector<Candidate> models;
 
-    TrainedRun() : store(RunStore::create(dir.file("run"), test::run_info("lemonade")))
+    TrainedRun() : store(create_run(dir.file("run"), settings, data.data))
     {
-        torch::set_num_threads(1);
-        LemonadeConfig c;
-        c.generations = 1;
-        c.children_proposed = 2;
-        c.children_accepted = 1;
-        c.epochs_initial = 3;
-        c.train.batch_size = 32;
-        c.latency.repeats = 3;
-        c.initial = {conv_chain({1, 12, 12}, 3, {4}, {0}), conv_chain({1, 12, 12}, 3, {8, 16}, {0})};
-        lemonade(store, data.train, data.validation, data.norm, c, torch::kCPU);
+        test::run_method(store, settings, data.data);
         models = store.candidates();
     }
     double search_error(const Candidate& c)
