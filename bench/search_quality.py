@@ -19,9 +19,11 @@ for memory bandwidth; every one gets the same cores.
 """
 import argparse
 import concurrent.futures
+import functools
 import json
 import math
 import os
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -110,6 +112,21 @@ def search_env(method):
     return TUNED_ENV if method == "optuna-tuned" else None
 
 
+@functools.lru_cache(maxsize=None)
+def method_flags(paretonas, method):
+    """The flags `paretonas search --method METHOD` takes, read from its help (the registry's)."""
+    help_text = subprocess.run([paretonas, "search", "--method", method, "--help"], capture_output=True, text=True, check=True).stdout
+    return set(re.findall(r"^\s+(--[a-z0-9-]+)", help_text, re.M))
+
+
+def method_settings(a, method):
+    """The shared recipe: one epoch per network, `population` networks per generation, for the
+    methods that have these settings."""
+    wanted = [("--epochs-init", "1"), ("--epochs-child", "1"), ("--population", str(a.population))]
+    flags = method_flags(a.paretonas, method)
+    return [x for flag, value in wanted if flag in flags for x in (flag, value)]
+
+
 def search_command(a, method, seed, budget, name):
     if is_peer(method):
         tuned = ["--channels-last"] if method == "optuna-tuned" else []
@@ -117,8 +134,8 @@ def search_command(a, method, seed, budget, name):
                 "--subset", str(a.subset), "--val", str(a.val), "--epochs", "1", "--population", str(a.population), "--threads", str(a.threads),
                 "--out", name + ".json"] + tuned
     return [a.paretonas, "search", "--method", method, "--data", "fashion-mnist", "--subset", str(a.subset),
-            "--val-fraction", str(a.val / a.subset), "--epochs-init", "1", "--epochs-child", "1", "--population",
-            str(a.population), "--budget", f"{budget:.0f}s", "--seed", str(seed), "--threads", str(a.threads), "--out", name]
+            "--val-fraction", str(a.val / a.subset)] + method_settings(a, method) + [
+            "--budget", f"{budget:.0f}s", "--seed", str(seed), "--threads", str(a.threads), "--out", name]
 
 
 def main():

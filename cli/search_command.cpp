@@ -42,6 +42,16 @@ std::string as_flag_text(const json& value)
     return text;
 }
 
+// What help calls a setting's value: INT, FLOAT, BOOL, LIST or TEXT.
+std::string type_name(const json& value)
+{
+    if (value.is_boolean()) return "BOOL";
+    if (value.is_number_integer()) return "INT";
+    if (value.is_number()) return "FLOAT";
+    if (value.is_array()) return "LIST";
+    return "TEXT";
+}
+
 // The text given to `flag` as a value of the type of `like` (the setting's default).
 json flag_value(const std::string& flag, const std::string& text, const json& like)
 {
@@ -136,7 +146,7 @@ SearchCallbacks progress_callbacks(Progress& progress, double& hypervolume)
             progress.set_context(context);
             return;
         }
-        const std::string what = candidate_event_name(event) + (detail.empty() ? "" : " " + detail);
+        const std::string what = candidate_event_name(event) + (detail.empty() ? "" : " " + one_line(detail));
         char line[400];
         std::snprintf(line, sizeof line, "  gen %d candidate %lld %s: val error %s, %lld params%s", c.generation,
                       static_cast<long long>(c.id), what.c_str(), percent(c.val_error).c_str(), static_cast<long long>(c.parameters),
@@ -206,7 +216,8 @@ CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions
         } else {
             flag = cmd->add_option(option.flag, value, help);
             const json::json_pointer at(option.pointer);
-            if (option.kind == MethodOption::Kind::value && defaults.contains(at)) flag->default_str(as_flag_text(defaults.at(at)));
+            if (option.kind == MethodOption::Kind::value && defaults.contains(at))
+                flag->type_name(type_name(defaults.at(at)))->default_str(as_flag_text(defaults.at(at)));
             if (option.kind == MethodOption::Kind::json_file) flag->check(CLI::ExistingFile);
         }
         o.method_flags.emplace_back(option, flag);

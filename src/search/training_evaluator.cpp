@@ -140,10 +140,13 @@ Evaluator::Outcome TrainingEvaluator::evaluate(Candidate& c)
     const auto device = m_context.device;
     const auto seed = derive_seed(m_context.seed, SeedPurpose::candidate_training, static_cast<std::uint64_t>(c.id));
     Outcome outcome;
+    Network net{nullptr};
+    // A failure of the candidate's own (it does not fit in memory, say) fails it; a failure to
+    // write its weights (a full disk) is the machine's and ends the run, which resumes.
     try {
         seed_everything(seed);
         Network teacher{nullptr};
-        Network net = build(c, teacher);
+        net = build(c, teacher);
         const bool tracked = m_recipe.fidelity.successive_halving;
         const int planned = c.epochs;
         std::vector<double> curve;
@@ -158,12 +161,12 @@ Evaluator::Outcome TrainingEvaluator::evaluate(Candidate& c)
             outcome.detail = "at epoch " + std::to_string(c.epochs) + " of " + std::to_string(planned);
         }
         c.latency_ms = measure_latency(*net, device, m_recipe.latency).median_ms;
-        c.weights = std::to_string(c.id) + ".pt";
-        save_weights(net, m_context.store.weights_path(c.weights));
-        c.arch.save(m_context.store.weights_path(std::to_string(c.id) + ".json"));  // so that a model loads without the store
     } catch (const c10::Error& e) {
         throw CandidateFailure(e.what_without_backtrace());
     }
+    c.weights = std::to_string(c.id) + ".pt";
+    save_weights(net, m_context.store.weights_path(c.weights));
+    c.arch.save(m_context.store.weights_path(std::to_string(c.id) + ".json"));  // so that a model loads without the store
     return outcome;
 }
 

@@ -226,7 +226,11 @@ RunStore RunStore::open_with(const std::string& dir, bool read_only)
     RunStore store(dir, nullptr, read_only ? -1 : take_lock(dir));
     store.m_db = open_database(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
     store.load_info();
-    if (!read_only) store.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") + kFinalsSchema);
+    if (!read_only) {
+        store.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") + kFinalsSchema);
+        // A run copied without its weights (git keeps no empty directory) still takes new ones.
+        ensure_directory((fs::path(dir) / "weights").string());
+    }
     if (store.m_schema == 1) store.m_data_expression = schema_1_data(store.m_db);
     if (!read_only && store.m_schema == 1) store.migrate_schema_1();
     return store;

@@ -2,6 +2,9 @@
 
 #include <paretonas/core/costs.hpp>
 #include <paretonas/export/onnx.hpp>
+#include <paretonas/search/baselines.hpp>
+#include <paretonas/search/method.hpp>
+#include <paretonas/search/run_settings.hpp>
 #include <paretonas/store/run_store.hpp>
 
 #include <gmock/gmock.h>
@@ -96,20 +99,66 @@ TEST(Cli, TrainRejectsMismatchesBeforeTraining)
     expect_one_line_error(run({"train", "--data", data.path(), "--layout", "nhcw"}), "unknown memory layout");
 }
 
-TEST(Cli, SearchNashWritesBestModelHistoryAndResult)
+TEST(Cli, SearchNashRunsInARunStoreWithFrontReportAndExport)
 {
     const paretonas::test::TempDir data, out;
     write_tiny_idx(data);
-    const auto r = run({"search", "--method", "nash", "--data", data.path(), "--budget", "10m", "--steps", "2",
-                        "--neighbours", "1", "--morphisms", "1", "--epochs-init", "1", "--threads", "1",
-                        "--val-fraction", "0.25", "--out", out.path()});
+    const auto run_dir = out.file("nash");
+    const auto r = run({"search", "--method", "nash", "--data", data.path(), "--budget", "10m", "--steps", "2", "--neighbours", "1",
+                        "--morphisms", "1", "--epochs-init", "1", "--threads", "1", "--val-fraction", "0.25", "--out", run_dir});
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_THAT(r.out, HasSubstr("step 1: 2 candidates trained"));
-    EXPECT_THAT(r.out, HasSubstr("step 2: 2 candidates trained"));
-    EXPECT_THAT(r.out, HasSubstr("snapshot ensemble of 2"));
-    for (const char* name : {"best/model.pt", "best/arch.json", "history.json", "result.json"})
-        EXPECT_TRUE(std::filesystem::exists(out.file(name))) << name;
-    EXPECT_NO_THROW(paretonas::Architecture::load(out.file("best/arch.json")));
+    EXPECT_THAT(r.out, HasSubstr("starting " + run_dir + ": nash"));
+    EXPECT_THAT(r.out, HasSubstr("generation 2: front of 1"));
+    EXPECT_THAT(r.out, HasSubstr("front of " + run_dir + ": 1 models"));
+    const auto store = paretonas::RunStore::open_read_only(run_dir);
+    EXPECT_EQ(store.candidates().size(), 5u);  // the start, then a child and the incumbent per step
+    EXPECT_EQ(store.info().objectives, std::vector<std::string>{"error"});
+
+    const auto front = run({"front", "--run", run_dir, "--json"});
+    ASSERT_EQ(front.code, 0) << front.err;
+    const auto j = nlohmann::json::parse(front.out);
+    ASSERT_EQ(j.at("front").size(), 1u);
+    const auto best = j.at("front")[0];
+    for (const auto& c : store.candidates()) EXPECT_LE(best.at("val_error").get<double>(), c.val_error);
+    const auto id = std::to_string(best.at("id").get<long long>());
+    ASSERT_EQ(run({"export", "--run", run_dir, "--id", id, "--out", out.file("best.onnx")}).code, 0);
+    EXPECT_TRUE(std::filesystem::exists(out.file("best.onnx")));
+    const auto report = run({"report", "--run", run_dir});
+    ASSERT_EQ(report.code, 0) << report.err;
+    EXPECT_TRUE(std::filesystem::exists(run_dir + "/report/report.html"));
+    EXPECT_TRUE(std::filesystem::exists(run_dir + "/report/models/" + id + ".onnx"));
+    expect_one_line_error(run({"search", "--method", "nash", "--objectives", "error,params", "--data", data.path(), "--out", out.file("n2")}),
+                          "nash minimises validation error alone: give no --objectives, or --objectives error");
+}
+
+TEST(Cli, MethodsAndTheirOptionsComeFromTheRegistry)
+{
+    const auto methods = run({"methods"});
+    ASSERT_EQ(methods.code, 0) << methods.err;
+    for (const auto& m : paretonas::registered_methods()) EXPECT_THAT(methods.out, HasSubstr(m.name + " ")) << m.name;
+    EXPECT_THAT(methods.out, HasSubstr("lemonade   Lamarckian multi-objective evolution"));
+    // Each method's help shows its own options with their defaults, and not another's.
+    const auto nsga2 = run({"search", "--method", "nsga2", "--help"});
+    ASSERT_EQ(nsga2.code, 0) << nsga2.err;
+    EXPECT_THAT(nsga2.out, ::testing::ContainsRegex("--population INT=16 +nsga2: networks per generation"));
+    EXPECT_THAT(nsga2.out, ::testing::ContainsRegex("--space-widths LIST=8,16,24,32,48,64,96,128"));
+    EXPECT_THAT(nsga2.out, ::testing::Not(HasSubstr("--children")));
+    const auto lemonade = run({"search", "--help"});
+    EXPECT_THAT(lemonade.out, ::testing::ContainsRegex("--children INT=16 +lemonade: children proposed"));
+    expect_one_line_error(run({"search", "--method", "nsga2", "--children", "3"}), "The following arguments were not expected: 3 --children");
+    expect_one_line_error(run({"search", "--method", "nsga2", "--population", "many", "--data", "/nonexistent-dir"}),
+                          "--population must be an integer, got 'many'");
+}
+
+TEST(Cli, NoMethodNameIsWrittenInTheCli)
+{
+    // Methods are known to the CLI through the registry only: adding one touches no CLI file.
+    for (const auto& entry : std::filesystem::directory_iterator(std::string(PARETONAS_SOURCE_DIR) + "/cli")) {
+        std::ifstream file(entry.path());
+        const std::string text((std::istreambuf_iterator<char>(file)), {});
+        for (const auto& m : paretonas::registered_methods())
+            EXPECT_EQ(text.find('"' + m.name + '"'), std::string::npos) << entry.path() << " names the method " << m.name;
+    }
 }
 
 TEST(Cli, SearchLemonadePrintsTheFrontAndFrontReadsIt)
@@ -228,10 +277,10 @@ TEST(Cli, SearchNsga2AndRandomRunResumeAndKeepTheirMethod)
         const auto store = paretonas::RunStore::open_read_only(run_dir);
         EXPECT_EQ(store.info().method, method);
         EXPECT_EQ(store.candidates().size(), 6u);
-        EXPECT_TRUE(nlohmann::json::parse(store.info().config_json).at("fidelity").at("successive_halving").get<bool>());
+        EXPECT_EQ(nlohmann::json::parse(store.info().config_json).at("method_settings").at("fidelity"), "sh");
         for (const auto& c : store.candidates()) {
-            EXPECT_EQ(c.curve.size(), 1u);   // learning curves are tracked under successive halving
-            EXPECT_EQ(c.genome.size(), 8u);  // 4 + 2 stages x 2
+            EXPECT_EQ(paretonas::learning_curve(c).size(), 1u);  // learning curves are tracked under successive halving
+            EXPECT_EQ(paretonas::genome_of(c).size(), 8u);       // 4 + 2 stages x 2
             for (const auto& n : c.arch.nodes())
                 if (n.op == paretonas::OpType::conv || n.op == paretonas::OpType::sep_conv) EXPECT_TRUE(n.channels == 2 || n.channels == 4);
         }
@@ -248,4 +297,42 @@ TEST(Cli, SearchNsga2AndRandomRunResumeAndKeepTheirMethod)
                           "nsga2 population must be in [2");
     expect_one_line_error(run({"search", "--method", "random", "--space-kernels", "4", "--data", data.path(), "--out", out.file("y")}),
                           "chain space kernel sizes must be odd, got 4");
+}
+
+TEST(Cli, Schema1RunsOfTheBenchmarkOpenResumeAndReport)
+{
+    // The run stores committed under bench/results were written by schema 1 (before the method
+    // interface). Copies of them open, report and, for a method that trains from scratch, resume.
+    const paretonas::test::TempDir out;
+    const std::string results = std::string(PARETONAS_SOURCE_DIR) + "/bench/results/search_quality/";
+    for (const std::string name : {"lemonade-s0", "nsga2-s0", "random-s0"}) {
+        const auto copy = out.file(name);
+        std::filesystem::copy(results + name, copy, std::filesystem::copy_options::recursive);
+        EXPECT_EQ(paretonas::RunStore::open_read_only(copy).schema(), 1) << name;
+        const auto front = run({"front", "--run", copy, "--json"});
+        ASSERT_EQ(front.code, 0) << front.err;
+        EXPECT_FALSE(nlohmann::json::parse(front.out).at("front").empty()) << name;
+        // The weights were not committed: a report without the models.
+        const auto report = run({"report", "--run", copy, "--no-models"});
+        ASSERT_EQ(report.code, 0) << name << ": " << report.err;
+        EXPECT_TRUE(std::filesystem::exists(copy + "/report/report.html")) << name;
+    }
+    // random-s0 stopped with one candidate queued: a slightly larger budget trains it.
+    const auto copy = out.file("random-s0");
+    const auto before = paretonas::RunStore::open_read_only(copy).candidates();
+    ASSERT_TRUE(before.back().pending());
+    const auto resumed = run({"search", "--out", copy, "--budget", "1205s", "--threads", "1"});
+    ASSERT_EQ(resumed.code, 0) << resumed.err;
+    EXPECT_THAT(resumed.out, HasSubstr("resuming " + copy + ": random"));
+    const auto store = paretonas::RunStore::open_read_only(copy);
+    EXPECT_EQ(store.schema(), 2);
+    const auto after = store.candidates();
+    ASSERT_GE(after.size(), before.size());
+    EXPECT_EQ(after[before.size() - 1].status, paretonas::CandidateStatus::done);
+    for (std::size_t i = 0; i + 1 < before.size(); ++i) {
+        EXPECT_EQ(after[i].val_error, before[i].val_error);
+        EXPECT_EQ(after[i].data, before[i].data);  // the genome moved into the data column
+    }
+    EXPECT_EQ(paretonas::RunSettings::of(store).method_settings.at("population"), 16);
+    EXPECT_DOUBLE_EQ(paretonas::RunSettings::of(store).budget_seconds, 1205.0);
 }

@@ -157,3 +157,53 @@ TEST(Resume, KilledSearchesResumeWithoutLosingFinishedCandidates)
     for (int g = 0; g < 4; ++g) EXPECT_EQ(generations[static_cast<std::size_t>(g)].generation, g);
     EXPECT_EQ(std::count_if(all.begin(), all.end(), [](const Candidate& c) { return c.generation == 0; }), 4);  // the default initial population
 }
+
+TEST(Resume, NashKilledDuringAStepLosesOnlyTheCandidateInFlightAndEndsWithTheSameBest)
+{
+    test::TempDir dir;
+    test::write_idx_set(dir, "train", *test::bar_images(300, 3));
+    test::write_idx_set(dir, "t10k", *test::bar_images(30, 4));
+    const auto start = dir.file("start.json");
+    conv_chain({1, 12, 12}, 3, {4, 8}, {0}).save(start);
+    const auto args_for = [&](const std::string& run) {
+        return std::vector<std::string>{"search", "--method", "nash", "--data", dir.path(), "--out", run, "--arch", start, "--steps", "3",
+                                        "--neighbours", "2", "--epochs-init", "1", "--threads", "1", "--quiet", "--budget", "10m", "--seed", "7"};
+    };
+    const auto finish = [&](const std::string& run) {
+        int status = 0;
+        ::waitpid(spawn_search(args_for(run)), &status, 0);
+        ASSERT_TRUE(WIFEXITED(status));
+        EXPECT_EQ(WEXITSTATUS(status), 0);
+    };
+    finish(dir.file("straight"));
+
+    // Killed while a step's second member trains: its first member is done, the rest queued.
+    const auto run = dir.file("killed");
+    const pid_t pid = spawn_search(args_for(run));
+    const bool killed = kill_when(pid, run, [](const std::vector<Candidate>& cs) {
+        return std::any_of(cs.begin(), cs.end(), [](const Candidate& c) { return c.generation == 1 && c.status == CandidateStatus::done; }) &&
+               count(cs, CandidateStatus::training) > 0;
+    });
+    const auto before = snapshot(run);
+    finish(run);
+
+    const auto reference = RunStore::open_read_only(dir.file("straight")).candidates();
+    const auto resumed = RunStore::open_read_only(run).candidates();
+    ASSERT_EQ(resumed.size(), reference.size());
+    ASSERT_EQ(resumed.size(), 10u);  // the start, then three steps of two children and the incumbent
+    for (std::size_t i = 0; i < resumed.size(); ++i) {
+        EXPECT_EQ(resumed[i].status, CandidateStatus::done);
+        EXPECT_EQ(resumed[i].arch, reference[i].arch) << "candidate " << resumed[i].id;
+        EXPECT_EQ(resumed[i].parent, reference[i].parent) << "candidate " << resumed[i].id;
+        EXPECT_EQ(resumed[i].val_error, reference[i].val_error) << "candidate " << resumed[i].id;
+    }
+    // Nothing finished before the kill was trained again.
+    if (killed)
+        for (const auto& c : before)
+            if (c.status == CandidateStatus::done) EXPECT_EQ(resumed[static_cast<std::size_t>(c.id - 1)].seconds, c.seconds) << c.id;
+    EXPECT_TRUE(killed);
+    const auto best = [](const std::vector<Candidate>& cs) {
+        return std::min_element(cs.begin(), cs.end(), [](const Candidate& a, const Candidate& b) { return a.val_error < b.val_error; })->id;
+    };
+    EXPECT_EQ(best(resumed), best(reference));
+}
