@@ -59,7 +59,7 @@ nlohmann::json model_json(const Candidate& c, const FinalModel& f, const TestErr
     const bool done = f.status == CandidateStatus::done;
     const auto or_null = [done](const nlohmann::json& v) { return done ? v : nlohmann::json(); };
     return {{"id", c.id},
-            {"status", one_line(status)},
+            {"status", status},
             {"recipe", f.recipe},
             {"parameters", c.parameters},
             {"multiply_adds", c.multiply_adds},
@@ -126,21 +126,22 @@ int run_finalize(const CommonOptions& common, FinalizeOptions& o, std::ostream& 
     FinalizeEta eta(models);
     FinalizeCallbacks callbacks;
     callbacks.train = progress.callbacks(o.config.epochs);
-    callbacks.on_model = [&](const Candidate& c, const FinalModel& f, const std::string& event, int index, int count) {
+    callbacks.on_model = [&](const Candidate& c, const FinalModel& f, CandidateEvent event, const std::string& detail, int index, int count) {
         char head[120];
         std::snprintf(head, sizeof head, "model %d/%d: candidate %lld (%lld params)", index, count, static_cast<long long>(c.id),
                       static_cast<long long>(c.parameters));
-        if (event == "training") {
+        if (event == CandidateEvent::started) {
             progress.set_context(head, eta.after(static_cast<std::size_t>(index - 1)));
             return;
         }
-        if (event == "done") eta.finished(c, f.seconds);
+        if (event == CandidateEvent::done) eta.finished(c, f.seconds);
+        const std::string status = candidate_event_name(event) + (detail.empty() ? "" : ": " + one_line(detail));
         const bool done = f.status == CandidateStatus::done;
-        std::string text = std::string(head) + " " + one_line(event);
+        std::string text = std::string(head) + " " + status;
         if (done)
             text += ": test error " + percent(f.test_error) + " (search weights " + percent(before.at(c.id)) + "), latency " +
                     std::to_string(f.latency_ms).substr(0, 6) + " ms, " + format_duration(f.seconds);
-        progress.log("model", text, model_json(c, f, before, store, event));
+        progress.log("model", text, model_json(c, f, before, store, status));
     };
     const auto finals = finalize(store, ids, train_all, test, data.norm, o.config, device, callbacks);
 

@@ -15,7 +15,7 @@ void add_model_options(CLI::App* cmd, ModelRef& ref)
     cmd->add_option("--id", ref.id, "candidate id in the run (see `paretonas front`)");
     cmd->add_option("--weights", ref.weights, "with --run: search, final (from `paretonas finalize`), or auto (final when there is one)")
         ->capture_default_str();
-    cmd->add_option("--model", ref.model, "or a model directory holding arch.json and model.pt (train --out, search best/, export --format torch)");
+    cmd->add_option("--model", ref.model, "or a model directory holding arch.json and model.pt (train --out, export --format torch)");
 }
 
 LoadedModel load_model(const ModelRef& ref, c10::Device device)

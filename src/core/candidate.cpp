@@ -21,6 +21,18 @@ CandidateStatus status_from_name(const std::string& s)
     fail("run store: unknown candidate status '" + s + "'");
 }
 
+const char* candidate_event_name(CandidateEvent e)
+{
+    switch (e) {
+    case CandidateEvent::started: return "started";
+    case CandidateEvent::done: return "done";
+    case CandidateEvent::stopped_early: return "stopped early";
+    case CandidateEvent::failed: return "failed";
+    case CandidateEvent::skipped: return "skipped";
+    }
+    return "?";
+}
+
 bool Candidate::approximate() const
 {
     for (const auto& m : operators)

@@ -48,6 +48,20 @@ const std::vector<MorphOp>& all_morph_ops()
     return all;
 }
 
+std::vector<MorphOp> morph_ops_from_names(const std::vector<std::string>& names)
+{
+    std::vector<MorphOp> ops;
+    for (const auto& name : names) ops.push_back(morph_op_from_name(name));
+    return ops;
+}
+
+std::vector<std::string> morph_op_names(const std::vector<MorphOp>& ops)
+{
+    std::vector<std::string> names;
+    for (auto op : ops) names.emplace_back(morph_op_name(op));
+    return names;
+}
+
 std::string Morphism::to_string() const
 {
     std::ostringstream os;

@@ -86,19 +86,19 @@ std::vector<FinalModel> finalize(RunStore& store, const std::vector<std::int64_t
     std::map<std::int64_t, FinalModel> finished;
     for (const auto& f : store.finals())
         if (f.status == CandidateStatus::done && f.recipe == config.recipe()) finished[f.candidate] = f;
-    const auto notify = [&](const Candidate& c, const FinalModel& f, const std::string& event, std::size_t i) {
-        if (callbacks.on_model) callbacks.on_model(c, f, event, static_cast<int>(i + 1), static_cast<int>(chosen.size()));
+    const auto notify = [&](const Candidate& c, const FinalModel& f, CandidateEvent event, std::size_t i, const std::string& detail = {}) {
+        if (callbacks.on_model) callbacks.on_model(c, f, event, detail, static_cast<int>(i + 1), static_cast<int>(chosen.size()));
     };
     std::vector<FinalModel> out;
     for (std::size_t i = 0; i < chosen.size(); ++i) {
         const auto& c = chosen[i];
         if (finished.count(c.id)) {
             out.push_back(finished[c.id]);
-            notify(c, out.back(), "skipped", i);
+            notify(c, out.back(), CandidateEvent::skipped, i);
             continue;
         }
         const auto pending = pending_final(c, config);
-        notify(c, pending, "training", i);
+        notify(c, pending, CandidateEvent::started, i);
         FinalModel f;
         std::string why;
         try {
@@ -115,13 +115,13 @@ std::vector<FinalModel> finalize(RunStore& store, const std::vector<std::int64_t
             f.status = CandidateStatus::failed;
             store.save_final(f);
             out.push_back(f);
-            notify(c, f, "failed: " + why, i);
+            notify(c, f, CandidateEvent::failed, i, why);
             continue;
         }
         store.save_final(f);
         finished[c.id] = f;  // an id given twice trains once
         out.push_back(f);
-        notify(c, f, "done", i);
+        notify(c, f, CandidateEvent::done, i);
     }
     return out;
 }

@@ -20,12 +20,14 @@ std::vector<OperatorWeight> MorphismSampler::default_operators()
     return {{MorphOp::deepen, 1.0}, {MorphOp::widen, 1.0}, {MorphOp::add_skip, 1.0}, {MorphOp::concat_skip, 1.0}};
 }
 
-std::vector<OperatorWeight> MorphismSampler::all_operators()
+std::vector<OperatorWeight> uniform_weights(const std::vector<MorphOp>& ops)
 {
-    std::vector<OperatorWeight> all;
-    for (auto op : all_morph_ops()) all.push_back({op, 1.0});
-    return all;
+    std::vector<OperatorWeight> weights;
+    for (auto op : ops) weights.push_back({op, 1.0});
+    return weights;
 }
+
+std::vector<OperatorWeight> MorphismSampler::all_operators() { return uniform_weights(all_morph_ops()); }
 
 MorphismSampler::MorphismSampler(std::vector<OperatorWeight> operators, double widen_factor, std::vector<int> kernels)
     : m_operators(std::move(operators)), m_widen_factor(widen_factor), m_kernels(std::move(kernels))

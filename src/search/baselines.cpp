@@ -14,6 +14,8 @@ BaselineSettings BaselineSettings::from_json(const std::string& method, const nl
 {
     BaselineSettings s;
     SettingsReader reader(method, settings);
+    // Read by the shared settings, but no network here has a parent.
+    if (settings.is_object() && settings.contains("epochs_child")) fail(method + " has no setting 'epochs_child'");
     s.read(reader);
     reader.read("population", s.population);
     if (method == "nsga2") reader.read("crossover", s.crossover).read("mutation", s.mutation);
@@ -231,9 +233,16 @@ private:
     BaselineSettings m_settings;
 };
 
-std::vector<MethodOption> space_options()
+// The registry entry of a baseline: the shared options, the space's, then `extra`.
+template <class SpaceMethod>
+MethodSpec baseline_spec(const std::string& name, std::string summary, std::string source, const std::vector<MethodOption>& extra)
 {
-    return {
+    MethodSpec spec;
+    spec.name = name;
+    spec.summary = std::move(summary);
+    spec.source = std::move(source);
+    spec.options = generational_options(false);
+    spec.options.insert(spec.options.end(), {
         {"/population", "--population", "networks per generation (NSGA-II: also the population)"},
         {"/space/widths", "--space-widths", "widths a stage may take"},
         {"/space/max_stages", "--space-stages", "at most this many stages"},
@@ -241,43 +250,31 @@ std::vector<MethodOption> space_options()
         {"/space/kernels", "--space-kernels", "kernel sizes"},
         {"/space/skip", "--space-skip", "the space includes residual blocks"},
         {"/space/separable", "--space-separable", "the space includes depthwise-separable blocks"},
+    });
+    spec.options.insert(spec.options.end(), extra.begin(), extra.end());
+    spec.make = [name](const nlohmann::json& settings) {
+        return std::make_unique<Baseline<SpaceMethod>>(name, BaselineSettings::from_json(name, settings));
     };
+    return spec;
 }
 
 } // namespace
 
 MethodSpec random_search_method()
 {
-    MethodSpec spec;
-    spec.name = "random";
-    spec.summary = "random search over a chain space, every network from scratch (baseline)";
-    spec.source = "Bergstra, Bengio: Random Search for Hyper-Parameter Optimization, JMLR 2012; Li, Talwalkar, UAI 2019";
-    spec.options = generational_options(false);
-    const auto space = space_options();
-    spec.options.insert(spec.options.end(), space.begin(), space.end());
-    spec.make = [](const nlohmann::json& settings) {
-        return std::make_unique<Baseline<RandomProposer>>("random", BaselineSettings::from_json("random", settings));
-    };
-    return spec;
+    return baseline_spec<RandomProposer>("random", "random search over a chain space, every network from scratch (baseline)",
+                                         "Bergstra, Bengio: Random Search for Hyper-Parameter Optimization, JMLR 2012; "
+                                         "Li, Talwalkar: Random Search and Reproducibility for NAS, UAI 2019",
+                                         {});
 }
 
 MethodSpec nsga2_method()
 {
-    MethodSpec spec;
-    spec.name = "nsga2";
-    spec.summary = "NSGA-II over a chain space, every network from scratch (baseline)";
-    spec.source = "Deb, Pratap, Agarwal, Meyarivan: A Fast and Elitist Multiobjective Genetic Algorithm: NSGA-II, IEEE TEC 2002";
-    spec.options = generational_options(false);
-    const auto space = space_options();
-    spec.options.insert(spec.options.end(), space.begin(), space.end());
-    spec.options.insert(spec.options.end(), {
-        {"/crossover", "--crossover", "probability that a child mixes two parents"},
-        {"/mutation", "--mutation", "per-gene probability of a random reset (0: 1 / genes)"},
-    });
-    spec.make = [](const nlohmann::json& settings) {
-        return std::make_unique<Baseline<Nsga2Proposer>>("nsga2", BaselineSettings::from_json("nsga2", settings));
-    };
-    return spec;
+    return baseline_spec<Nsga2Proposer>(
+        "nsga2", "NSGA-II over a chain space, every network from scratch (baseline)",
+        "Deb, Pratap, Agarwal, Meyarivan: A Fast and Elitist Multiobjective Genetic Algorithm: NSGA-II, IEEE TEC 2002",
+        {{"/crossover", "--crossover", "probability that a child mixes two parents"},
+         {"/mutation", "--mutation", "per-gene probability of a random reset (0: 1 / genes)"}});
 }
 
 } // namespace paretonas

@@ -8,17 +8,6 @@
 
 namespace paretonas {
 
-const char* candidate_event_name(CandidateEvent e)
-{
-    switch (e) {
-    case CandidateEvent::started: return "started";
-    case CandidateEvent::done: return "done";
-    case CandidateEvent::stopped_early: return "stopped early";
-    case CandidateEvent::failed: return "failed";
-    }
-    return "?";
-}
-
 namespace {
 
 double steady_seconds() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }

@@ -26,10 +26,7 @@ LemonadeSettings LemonadeSettings::from_json(const nlohmann::json& settings)
         .read("operators", operators)
         .read("initial", initial);
     reader.finish();
-    if (reader.has("operators")) {
-        s.operators.clear();
-        for (const auto& name : operators) s.operators.push_back(morph_op_from_name(name));
-    }
+    if (reader.has("operators")) s.operators = morph_ops_from_names(operators);
     for (const auto& arch : initial) s.initial.push_back(Architecture::from_json(arch.dump()));
     s.validate();
     return s;
@@ -42,8 +39,7 @@ nlohmann::json LemonadeSettings::to_json() const
     j["children_proposed"] = children_proposed;
     j["children_accepted"] = children_accepted;
     j["morphisms_per_child"] = morphisms_per_child;
-    j["operators"] = nlohmann::json::array();
-    for (auto op : operators) j["operators"].push_back(morph_op_name(op));
+    j["operators"] = morph_op_names(operators);
     j["initial"] = nlohmann::json::array();
     for (const auto& arch : initial) j["initial"].push_back(nlohmann::json::parse(arch.to_json()));
     return j;
@@ -69,17 +65,10 @@ std::vector<Architecture> default_initial_population(const Shape& input_shape, i
 
 namespace {
 
-std::vector<OperatorWeight> uniform(const std::vector<MorphOp>& ops)
-{
-    std::vector<OperatorWeight> weights;
-    for (auto op : ops) weights.push_back({op, 1.0});
-    return weights;
-}
-
 class LemonadeProposer : public Proposer {
 public:
     LemonadeProposer(const SearchContext& context, const LemonadeSettings& settings)
-        : m_context(context), m_settings(settings), m_sampler(uniform(settings.operators)),
+        : m_context(context), m_settings(settings), m_sampler(uniform_weights(settings.operators)),
           m_price(make_pricer(context.run.objectives, context.run.constraints, settings.recipe.latency, context.device))
     {
     }

@@ -6,6 +6,8 @@
 
 #include <torch/torch.h>
 
+#include <set>
+
 namespace paretonas {
 
 NashSettings NashSettings::from_json(const nlohmann::json& settings)
@@ -22,6 +24,7 @@ NashSettings NashSettings::from_json(const nlohmann::json& settings)
         s.lr_start = 0.05;
         s.lr_end = 0.0;
         s.weight_decay = 5e-4;
+        s.epochs_initial = 20;
     }
     std::vector<std::string> operators;
     nlohmann::json start;
@@ -38,10 +41,7 @@ NashSettings NashSettings::from_json(const nlohmann::json& settings)
         .read("operators", operators)
         .read("start", start);
     reader.finish();
-    if (reader.has("operators")) {
-        s.operators.clear();
-        for (const auto& name : operators) s.operators.push_back(morph_op_from_name(name));
-    }
+    if (reader.has("operators")) s.operators = morph_ops_from_names(operators);
     if (start.is_object()) {
         s.start = Architecture::from_json(start.dump());
         s.has_start = true;
@@ -62,9 +62,8 @@ nlohmann::json NashSettings::to_json() const
                         {"batch_size", batch_size},
                         {"weight_decay", weight_decay},
                         {"latency_repeats", latency_repeats},
-                        {"operators", nlohmann::json::array()},
+                        {"operators", morph_op_names(operators)},
                         {"start", has_start ? nlohmann::json::parse(start.to_json()) : nlohmann::json()}};
-    for (auto op : operators) j["operators"].push_back(morph_op_name(op));
     return j;
 }
 
@@ -128,28 +127,28 @@ namespace {
 class NashProposer : public Proposer {
 public:
     NashProposer(const SearchContext& context, const NashSettings& settings)
-        : m_context(context), m_settings(settings), m_sampler(uniform(settings.operators)),
+        : m_context(context), m_settings(settings), m_sampler(uniform_weights(settings.operators)),
           m_price(make_pricer(context.run.objectives, context.run.constraints, settings.recipe().latency, context.device))
     {
     }
     std::vector<Candidate> initial() override
     {
         const auto& set = *m_context.data.source.train;
+        const Shape shape{set.channels, set.height, set.width};
         Candidate c;
-        c.arch = m_settings.has_start ? m_settings.start : default_architecture({set.channels, set.height, set.width}, set.num_classes);
-        m_price(c);
+        c.arch = m_settings.has_start ? m_settings.start : default_architecture(shape, set.num_classes);
+        if (c.arch.input_shape() != shape)
+            fail("nash: the start network expects input " + shape_string(c.arch.input_shape()) + " but the data set has " + shape_string(shape));
+        if (c.arch.num_classes() != set.num_classes)
+            fail("nash: the start network has " + std::to_string(c.arch.num_classes()) + " classes but the data set has " +
+                 std::to_string(set.num_classes));
+        // Exact morphisms only grow a network: a start over a limit would leave nothing to climb.
+        if (!m_price(c)) fail("nash: the start network breaks a limit: " + m_context.run.constraints.violation(c));
         return {c};
     }
     std::vector<Candidate> propose(int generation, const std::vector<Candidate>& all) override;
 
 private:
-    static std::vector<OperatorWeight> uniform(const std::vector<MorphOp>& ops)
-    {
-        std::vector<OperatorWeight> weights;
-        for (auto op : ops) weights.push_back({op, 1.0});
-        return weights;
-    }
-
     const SearchContext& m_context;
     const NashSettings& m_settings;
     MorphismSampler m_sampler;
@@ -163,6 +162,7 @@ std::vector<Candidate> NashProposer::propose(int generation, const std::vector<C
     if (!incumbent) fail("nash: the start network failed to train: nothing to climb from");
     std::mt19937_64 rng(derive_seed(m_context.run.seed, SeedPurpose::proposal, static_cast<std::uint64_t>(generation)));
     std::vector<Candidate> out;
+    std::set<std::string> seen = {incumbent->arch.canonical_hash()};  // a step trains no network twice
     for (int j = 0; j < m_settings.neighbours; ++j) {
         Candidate child;
         child.parent = incumbent->id;
@@ -176,7 +176,7 @@ std::vector<Candidate> NashProposer::propose(int generation, const std::vector<C
         } catch (const InputError&) {
             continue;  // no operator applies any more
         }
-        if (m_price(child)) out.push_back(std::move(child));
+        if (seen.insert(child.arch.canonical_hash()).second && m_price(child)) out.push_back(std::move(child));
     }
     Candidate again;
     again.parent = incumbent->id;

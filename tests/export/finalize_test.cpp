@@ -62,14 +62,14 @@ TEST(Finalize, StoresEachModelWithItsTestErrorAndWeights)
     const auto a = r.models[0], b = r.models[1];
     std::vector<std::string> events;
     FinalizeCallbacks callbacks;
-    callbacks.on_model = [&](const Candidate& c, const FinalModel&, const std::string& event, int index, int count) {
-        events.push_back(std::to_string(c.id) + " " + event + " " + std::to_string(index) + "/" + std::to_string(count));
+    callbacks.on_model = [&](const Candidate& c, const FinalModel&, CandidateEvent event, const std::string&, int index, int count) {
+        events.push_back(std::to_string(c.id) + " " + candidate_event_name(event) + " " + std::to_string(index) + "/" + std::to_string(count));
     };
     const auto finals = run_finalize(r, {b.id, a.id}, quick(2), callbacks);
     ASSERT_EQ(finals.size(), 2u);
     EXPECT_EQ(finals[0].candidate, b.id);
-    const std::vector<std::string> expected = {std::to_string(b.id) + " training 1/2", std::to_string(b.id) + " done 1/2",
-                                               std::to_string(a.id) + " training 2/2", std::to_string(a.id) + " done 2/2"};
+    const std::vector<std::string> expected = {std::to_string(b.id) + " started 1/2", std::to_string(b.id) + " done 1/2",
+                                               std::to_string(a.id) + " started 2/2", std::to_string(a.id) + " done 2/2"};
     EXPECT_EQ(events, expected);
     for (const auto& f : finals) {
         EXPECT_EQ(f.status, CandidateStatus::done);
@@ -126,11 +126,11 @@ TEST(Finalize, ResumesOnlyWhatIsNotFinished)
 
     std::vector<std::string> events;
     FinalizeCallbacks callbacks;
-    callbacks.on_model = [&](const Candidate& c, const FinalModel&, const std::string& event, int, int) {
-        events.push_back(std::to_string(c.id) + " " + event);
+    callbacks.on_model = [&](const Candidate& c, const FinalModel&, CandidateEvent event, const std::string&, int, int) {
+        events.push_back(std::to_string(c.id) + " " + candidate_event_name(event));
     };
     const auto again = run_finalize(r, {a.id, b.id}, quick(1), callbacks);
-    EXPECT_EQ(events, (std::vector<std::string>{std::to_string(a.id) + " skipped", std::to_string(b.id) + " training",
+    EXPECT_EQ(events, (std::vector<std::string>{std::to_string(a.id) + " skipped", std::to_string(b.id) + " started",
                                                 std::to_string(b.id) + " done"}));
     EXPECT_DOUBLE_EQ(again[0].test_error, first.test_error);
     EXPECT_DOUBLE_EQ(again[0].seconds, first.seconds);

@@ -91,5 +91,6 @@ TEST(Baselines, RefuseARunOfAnotherSpace)
     bad["population"] = 1;
     EXPECT_EQ(test::error_message([&] { make_method("random", bad); }), "random population must be in [2, 100000], got 1");
     EXPECT_EQ(test::error_message([&] { make_method("random", {{"crossover", 0.5}}); }), "random has no setting 'crossover'");
+    EXPECT_EQ(test::error_message([&] { make_method("nsga2", {{"epochs_child", 2}}); }), "nsga2 has no setting 'epochs_child'");
     EXPECT_EQ(test::error_message([&] { make_method("nsga2", {{"space", {{"depth", 2}}}}); }), "nsga2 space has no setting 'depth'");
 }

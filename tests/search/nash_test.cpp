@@ -88,3 +88,20 @@ TEST(Nash, BadSettingsAreNamed)
     EXPECT_EQ(paper.at("neighbours"), 7);
     EXPECT_EQ(paper.at("steps"), 3);
 }
+
+TEST(Nash, TheStartNetworkMustFitTheDataAndTheLimits)
+{
+    const test::BarData d;
+    test::TempDir dir;
+    auto settings = test::settings_for("nash", tiny_settings(1));
+    settings.method_settings["start"] = nlohmann::json::parse(conv_chain({1, 28, 28}, 3, {4}, {0}).to_json());
+    auto store = create_run(dir.file("shape"), settings, d.data);
+    EXPECT_EQ(test::error_message([&] { test::run_method(store, settings, d.data); }),
+              "nash: the start network expects input [1,28,28] but the data set has [1,12,12]");
+    // Exact morphisms only grow a network: a start over --max-params is refused at once.
+    auto limited = test::settings_for("nash", tiny_settings(1));
+    limited.constraints.max_params = 10;
+    auto small = create_run(dir.file("limit"), limited, d.data);
+    EXPECT_EQ(test::error_message([&] { test::run_method(small, limited, d.data); }),
+              "nash: the start network breaks a limit: more parameters than --max-params");
+}

@@ -43,6 +43,11 @@ struct Candidate {
     bool pending() const { return status == CandidateStatus::queued || status == CandidateStatus::training; }
 };
 
+/// What happened to a candidate (or to its final training), for progress displays and logs.
+enum class CandidateEvent { started, done, stopped_early, failed, skipped };
+/// "started", "done", "stopped early", "failed", "skipped".
+const char* candidate_event_name(CandidateEvent e);
+
 /// A generation's (or a step's) closing record.
 struct GenerationRecord {
     int generation = 0;

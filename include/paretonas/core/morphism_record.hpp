@@ -21,6 +21,9 @@ const char* morph_op_name(MorphOp op);
 MorphOp morph_op_from_name(const std::string& name);
 /// All operators, in declaration order.
 const std::vector<MorphOp>& all_morph_ops();
+/// Names -> operators (InputError naming an unknown one), and back.
+std::vector<MorphOp> morph_ops_from_names(const std::vector<std::string>& names);
+std::vector<std::string> morph_op_names(const std::vector<MorphOp>& ops);
 
 /// One applied operator, recorded in a child so that a search can report what was done where
 /// and replay it (morph/sampler.hpp: apply_morphism).

@@ -29,9 +29,9 @@ struct FinalizeConfig {
 };
 
 struct FinalizeCallbacks {
-    /// A model is about to train ("training"), was already final ("skipped"), or finished
-    /// ("done" / "failed: why"). `index` counts from 1 among `count` models.
-    std::function<void(const Candidate&, const FinalModel&, const std::string& event, int index, int count)> on_model;
+    /// A model is about to train (started), was already final (skipped), or finished (done, or
+    /// failed with `detail` saying why). `index` counts from 1 among `count` models.
+    std::function<void(const Candidate&, const FinalModel&, CandidateEvent event, const std::string& detail, int index, int count)> on_model;
     TrainCallbacks train;
 };
 

@@ -21,6 +21,9 @@ struct OperatorWeight {
 /// largest. Without one, prune is never drawn.
 using ChannelScorer = std::function<std::vector<double>(int node)>;
 
+/// Each of `ops` with weight 1.
+std::vector<OperatorWeight> uniform_weights(const std::vector<MorphOp>& ops);
+
 class MorphismSampler {
 public:
     /// Operators drawn with probability proportional to their weight (uniform by default, as in

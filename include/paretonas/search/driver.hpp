@@ -18,10 +18,6 @@
 
 namespace paretonas {
 
-/// What happened to a candidate, for progress displays.
-enum class CandidateEvent { started, done, stopped_early, failed };
-const char* candidate_event_name(CandidateEvent e);
-
 struct SearchCallbacks {
     /// `detail`: for stopped_early "at epoch N of M", for failed the reason; else empty.
     std::function<void(const Candidate&, CandidateEvent, const std::string& detail)> on_candidate;

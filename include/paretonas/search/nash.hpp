@@ -33,7 +33,7 @@ struct NashSettings {
 
     /// "paper": true fills what is not given with the paper's CIFAR-10 settings: 8 steps of 8
     /// neighbours (7 children and the incumbent), 5 morphisms each, 17 epochs per neighbour,
-    /// lr 0.05 -> 0, weight decay 5e-4.
+    /// lr 0.05 -> 0, weight decay 5e-4, 20 epochs for the start network.
     static NashSettings from_json(const nlohmann::json& settings);
     nlohmann::json to_json() const;
     void validate() const;
