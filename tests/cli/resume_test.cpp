@@ -164,7 +164,7 @@ TEST(Resume, NashKilledDuringAStepLosesOnlyTheCandidateInFlightAndEndsWithTheSam
     test::write_idx_set(dir, "train", *test::bar_images(300, 3));
     test::write_idx_set(dir, "t10k", *test::bar_images(30, 4));
     const auto start = dir.file("start.json");
-    conv_chain({1, 12, 12}, 3, {4, 8}, {0}).save(start);
+    conv_chain({1, 12, 12}, 10, {4, 8}, {0}).save(start);  // IDX files hold 10 classes
     const auto args_for = [&](const std::string& run) {
         return std::vector<std::string>{"search", "--method", "nash", "--data", dir.path(), "--out", run, "--arch", start, "--steps", "3",
                                         "--neighbours", "2", "--epochs-init", "1", "--threads", "1", "--quiet", "--budget", "10m", "--seed", "7"};
