@@ -29,6 +29,7 @@ const char* candidate_event_name(CandidateEvent e)
     case CandidateEvent::stopped_early: return "stopped early";
     case CandidateEvent::failed: return "failed";
     case CandidateEvent::skipped: return "skipped";
+    case CandidateEvent::deferred: return "deferred";
     }
     return "?";
 }

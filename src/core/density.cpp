@@ -9,16 +9,21 @@ namespace paretonas {
 
 namespace {
 
-// Weights relative to the largest, computed in the log domain and clipped at 1e-300, so that no
-// weight is zero: draws without replacement never meet an all-zero remainder.
-std::vector<double> inverse_weights(const std::vector<double>& densities)
+// Weights relative to the largest, from their logarithms, clipped at 1e-300 so that no weight
+// is zero: draws without replacement never meet an all-zero remainder.
+std::vector<double> weights_of_logs(const std::vector<double>& log_w)
 {
-    std::vector<double> log_w;
-    for (double d : densities) log_w.push_back(-std::log(std::max(d, 1e-300)));
     const double top = *std::max_element(log_w.begin(), log_w.end());
     std::vector<double> w;
     for (double l : log_w) w.push_back(std::max(std::exp(l - top), 1e-300));
     return w;
+}
+
+std::vector<double> inverse_weights(const std::vector<double>& densities)
+{
+    std::vector<double> log_w;
+    for (double d : densities) log_w.push_back(-std::log(std::max(d, 1e-300)));
+    return weights_of_logs(log_w);
 }
 
 } // namespace
@@ -62,10 +67,15 @@ double GaussianKde::density(const std::vector<double>& x) const
 
 std::vector<std::size_t> sample_inverse_density(const std::vector<double>& densities, std::size_t count, std::mt19937_64& rng)
 {
-    std::vector<std::size_t> all(densities.size());
+    if (count >= densities.size()) return sample_weighted(std::vector<double>(densities.size(), 1.0), count, rng);
+    return sample_weighted(inverse_weights(densities), count, rng);
+}
+
+std::vector<std::size_t> sample_weighted(std::vector<double> w, std::size_t count, std::mt19937_64& rng)
+{
+    std::vector<std::size_t> all(w.size());
     std::iota(all.begin(), all.end(), 0);
-    if (count >= densities.size()) return all;
-    auto w = inverse_weights(densities);
+    if (count >= w.size()) return all;
     std::vector<std::size_t> chosen;
     while (chosen.size() < count) {
         const auto k = std::discrete_distribution<std::size_t>(w.begin(), w.end())(rng);
@@ -80,6 +90,32 @@ std::size_t draw_inverse_density(const std::vector<double>& densities, std::mt19
     if (densities.empty()) fail("cannot draw from an empty population");
     const auto w = inverse_weights(densities);
     return std::discrete_distribution<std::size_t>(w.begin(), w.end())(rng);
+}
+
+AcceptRule accept_rule_from_name(const std::string& name)
+{
+    if (name == "paper") return AcceptRule::paper;
+    if (name == "cost") return AcceptRule::cost;
+    fail("unknown acceptance rule '" + name + "' (paper or cost)");
+}
+
+std::string accept_rule_name(AcceptRule rule) { return rule == AcceptRule::paper ? "paper" : "cost"; }
+
+std::vector<double> acceptance_weights(const std::vector<double>& densities, const std::vector<double>& costs, AcceptRule rule)
+{
+    if (densities.empty()) return {};
+    if (costs.size() != densities.size())
+        fail("acceptance weights need one cost per child (" + std::to_string(costs.size()) + " for " + std::to_string(densities.size()) + ")");
+    std::vector<double> log_w;
+    for (std::size_t i = 0; i < densities.size(); ++i) {
+        double l = -std::log(std::max(densities[i], 1e-300));
+        if (rule == AcceptRule::cost) {
+            if (!(costs[i] > 0)) fail("a child's expected training cost must be positive");
+            l -= std::log(costs[i]);
+        }
+        log_w.push_back(l);
+    }
+    return weights_of_logs(log_w);
 }
 
 } // namespace paretonas

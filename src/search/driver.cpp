@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <set>
 
 namespace paretonas {
 
@@ -25,7 +27,10 @@ public:
     double process_seconds() const { return m_clock() - m_start; }
     bool out_of_budget() const { return m_settings.budget_seconds > 0 && elapsed() >= m_settings.budget_seconds; }
 
-    void evaluate(Candidate c);
+    /// False, after saying so once, for a candidate expected not to fit in what is left.
+    bool fits(const Candidate& c, const std::vector<Candidate>& all);
+    /// False when the candidate was stopped at the end of the budget (it is queued again).
+    bool evaluate(Candidate c);
     GenerationRecord close_generation(int generation, const std::vector<Candidate>& all);
 
 private:
@@ -41,9 +46,22 @@ private:
     std::function<double()> m_clock;
     double m_start;
     double m_elapsed_before;
+    std::set<std::int64_t> m_deferred;  // said once each
 };
 
-void Loop::evaluate(Candidate c)
+bool Loop::fits(const Candidate& c, const std::vector<Candidate>& all)
+{
+    if (m_settings.budget_seconds <= 0 || !m_settings.estimate_seconds) return true;
+    const double expected = m_settings.estimate_seconds(c, all);
+    const double left = m_settings.budget_seconds - elapsed();
+    if (expected <= left) return true;
+    if (m_deferred.insert(c.id).second)
+        notify(c, CandidateEvent::deferred,
+               "(expected " + std::to_string(std::lround(expected)) + " s, " + std::to_string(std::lround(left)) + " s of the budget left)");
+    return false;
+}
+
+bool Loop::evaluate(Candidate c)
 {
     const double t0 = m_clock();
     c.status = CandidateStatus::training;
@@ -56,8 +74,15 @@ void Loop::evaluate(Candidate c)
     // Store errors are not the candidate's fault: they end the run (it resumes) instead of
     // failing the candidate for good. Evaluators report a candidate's own failure by type.
     try {
-        outcome = m_evaluator.evaluate(c);
+        outcome = m_evaluator.evaluate(c, Deadline{[this] { return out_of_budget(); }});
         c.status = CandidateStatus::done;
+    } catch (const BudgetSpent& e) {
+        c.status = CandidateStatus::queued;
+        m_store.set_elapsed_seconds(elapsed());
+        m_store.update(c);
+        m_deferred.insert(c.id);
+        notify(c, CandidateEvent::deferred, "(stopped at the end of the budget; a resume with a larger budget trains it again)");
+        return false;
     } catch (const CandidateFailure& e) {
         failure = e.what();
     } catch (const InputError& e) {
@@ -72,6 +97,7 @@ void Loop::evaluate(Candidate c)
     if (c.status == CandidateStatus::failed) notify(c, CandidateEvent::failed, failure);
     else if (outcome.stopped_early) notify(c, CandidateEvent::stopped_early, outcome.detail);
     else notify(c, CandidateEvent::done);
+    return true;
 }
 
 GenerationRecord Loop::close_generation(int generation, const std::vector<Candidate>& all)
@@ -118,15 +144,26 @@ SearchResult run_driver(RunStore& store, const DriverSettings& settings, Propose
         auto all = store.candidates();
         const int generation = latest_generation(all, store.generations());
         bool stopped = false;
-        for (const auto& c : all) {
-            if (!c.pending()) continue;
+        int started = 0, deferred = 0;
+        for (const auto& queued : std::vector<Candidate>(all)) {
+            if (!queued.pending()) continue;
             if (loop.out_of_budget()) {
                 stopped = true;
                 break;
             }
-            loop.evaluate(c);
+            if (!loop.fits(queued, all)) {
+                ++deferred;
+                continue;
+            }
+            ++started;
+            if (!loop.evaluate(queued)) {
+                stopped = true;
+                break;
+            }
+            if (settings.estimate_seconds) all = store.candidates();  // estimates learn from each finished one
         }
-        if (stopped) break;
+        // Nothing left fits: the rest of the budget would only be spent proposing.
+        if (stopped || (deferred > 0 && started == 0)) break;
         all = store.candidates();
         const auto recorded = store.generations();
         if (recorded.empty() || recorded.back().generation < generation) loop.close_generation(generation, all);

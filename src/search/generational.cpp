@@ -13,6 +13,7 @@ void GenerationalSettings::read(SettingsReader& reader)
         .read("epochs_child", r.epochs_child)
         .read("lr_start", r.lr_start)
         .read("lr_end", r.lr_end)
+        .read("augment", r.augment)
         .read("batch_size", r.train.batch_size)
         .read("weight_decay", r.train.weight_decay)
         .read("fidelity", fidelity)
@@ -30,6 +31,7 @@ void GenerationalSettings::write(nlohmann::json& s) const
     s["epochs_child"] = r.epochs_child;
     s["lr_start"] = r.lr_start;
     s["lr_end"] = r.lr_end;
+    s["augment"] = r.augment;
     s["batch_size"] = r.train.batch_size;
     s["weight_decay"] = r.train.weight_decay;
     s["fidelity"] = r.fidelity.successive_halving ? "sh" : "none";
@@ -55,12 +57,22 @@ std::vector<MethodOption> generational_options(bool children)
         {"/lr_start", "--lr-start", "learning rate at the start of each training (one cosine cycle)"},
         {"/lr_end", "--lr-end", "learning rate at its end"},
         {"/batch_size", "--batch-size", "training batch size"},
+        {"/augment", "--augment", "random crops and flips while searching (finalize always uses them)", MethodOption::Kind::flag},
         {"/weight_decay", "--weight-decay", "SGD weight decay"},
         {"/fidelity", "--fidelity", "sh: successive halving on epochs, a candidate dominated with margin at a rung stops there; none"},
         {"/sh_margin", "--sh-margin", "sh: error gap that counts as dominated with margin"},
         {"/sh_eta", "--sh-eta", "sh: rungs after 1, eta, eta^2, ... epochs"},
     });
     return options;
+}
+
+BudgetedDriver budgeted_driver(const SearchContext& context, int generations, const TrainingRecipe& recipe, bool inherit)
+{
+    BudgetedDriver out{context.driver(generations), {}};
+    if (context.run.budget_seconds <= 0) return out;
+    out.prior = probe_time_model(training_context(context), recipe);
+    out.settings.estimate_seconds = estimate_by_time_model(recipe, out.prior, inherit);
+    return out;
 }
 
 TrainingContext training_context(const SearchContext& context)
@@ -71,7 +83,7 @@ TrainingContext training_context(const SearchContext& context)
 
 TrainingRecipe with_data_augmentation(TrainingRecipe recipe, const SearchContext& context)
 {
-    recipe.train.augment = default_augmentation(*context.data.source.train);
+    recipe.train.augment = recipe.augment ? default_augmentation(*context.data.source.train) : Augmentation{};
     return recipe;
 }
 

@@ -2,12 +2,14 @@
 
 #include <paretonas/core/density.hpp>
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/costs.hpp>
 #include <paretonas/core/seeds.hpp>
 #include <paretonas/morph/inherit.hpp>
 #include <paretonas/train/network.hpp>
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -20,12 +22,16 @@ LemonadeSettings LemonadeSettings::from_json(const nlohmann::json& settings)
     s.read(reader);
     std::vector<std::string> operators;
     std::vector<nlohmann::json> initial;
+    std::string accept_rule = accept_rule_name(s.accept_rule);
     reader.read("children_proposed", s.children_proposed)
         .read("children_accepted", s.children_accepted)
         .read("morphisms_per_child", s.morphisms_per_child)
         .read("operators", operators)
+        .read("accept_rule", accept_rule)
+        .read("initial_share", s.initial_share)
         .read("initial", initial);
     reader.finish();
+    s.accept_rule = accept_rule_from_name(accept_rule);
     if (reader.has("operators")) s.operators = morph_ops_from_names(operators);
     for (const auto& arch : initial) s.initial.push_back(Architecture::from_json(arch.dump()));
     s.validate();
@@ -40,6 +46,8 @@ nlohmann::json LemonadeSettings::to_json() const
     j["children_accepted"] = children_accepted;
     j["morphisms_per_child"] = morphisms_per_child;
     j["operators"] = morph_op_names(operators);
+    j["accept_rule"] = accept_rule_name(accept_rule);
+    j["initial_share"] = initial_share;
     j["initial"] = nlohmann::json::array();
     for (const auto& arch : initial) j["initial"].push_back(nlohmann::json::parse(arch.to_json()));
     return j;
@@ -51,6 +59,7 @@ void LemonadeSettings::validate() const
     require_in_range("lemonade children_proposed", children_proposed, 1, 1e5);
     require_in_range("lemonade children_accepted", children_accepted, 1, children_proposed);
     require_in_range("lemonade morphisms_per_child", morphisms_per_child, 1, 20);
+    require_in_range("lemonade initial_share", initial_share, 0.01, 1.0);
     if (operators.empty()) fail("lemonade operators must name at least one morphism operator");
 }
 
@@ -63,12 +72,35 @@ std::vector<Architecture> default_initial_population(const Shape& input_shape, i
             default_architecture(input_shape, num_classes), conv_chain(input_shape, num_classes, {64, 64, 128, 128, 256}, {1, 3})};
 }
 
+std::vector<Architecture> initial_within_budget(std::vector<Architecture> seeds, const TimeModel& model, int epochs,
+                                                double budget_seconds, double share)
+{
+    if (budget_seconds <= 0 || !model.known() || seeds.empty()) return seeds;
+    std::stable_sort(seeds.begin(), seeds.end(),
+                     [](const Architecture& a, const Architecture& b) { return multiply_adds(a) < multiply_adds(b); });
+    std::vector<Architecture> kept;
+    double seconds = 0;
+    for (auto& arch : seeds) {
+        seconds += model.seconds(multiply_adds(arch), epochs);
+        if (!kept.empty() && seconds > share * budget_seconds) break;
+        kept.push_back(std::move(arch));
+    }
+    return kept;
+}
+
+// Measured with bench/search_recipe.py (docs/results.md), one thread, 10k + 5k images: an epoch
+// takes 2.6 s at 0.28M multiply-adds, 3.1 s at 1.9M and 32.6 s at 21.9M, about
+// 2.2 s + 1.4e-6 s x multiply-adds: the fixed part weighs as much as 1.5M multiply-adds.
+constexpr double kFixedStepMadds = 1.5e6;
+
+double acceptance_cost(const Candidate& child) { return static_cast<double>(child.multiply_adds) + kFixedStepMadds; }
+
 namespace {
 
 class LemonadeProposer : public Proposer {
 public:
-    LemonadeProposer(const SearchContext& context, const LemonadeSettings& settings)
-        : m_context(context), m_settings(settings), m_sampler(uniform_weights(settings.operators)),
+    LemonadeProposer(const SearchContext& context, const LemonadeSettings& settings, const TimeModel& time)
+        : m_context(context), m_settings(settings), m_time(time), m_sampler(uniform_weights(settings.operators)),
           m_price(make_pricer(context.run.objectives, context.run.constraints, settings.recipe.latency, context.device))
     {
     }
@@ -85,6 +117,7 @@ private:
 
     const SearchContext& m_context;
     const LemonadeSettings& m_settings;
+    TimeModel m_time;
     MorphismSampler m_sampler;
     Pricer m_price;
 };
@@ -92,9 +125,12 @@ private:
 std::vector<Candidate> LemonadeProposer::initial()
 {
     const auto& set = *m_context.data.source.train;
+    const auto seeds = m_settings.initial.empty()
+                           ? initial_within_budget(default_initial_population({set.channels, set.height, set.width}, set.num_classes),
+                                                   m_time, m_settings.recipe.epochs_initial, m_context.run.budget_seconds, m_settings.initial_share)
+                           : m_settings.initial;
     std::vector<Candidate> out;
-    for (const auto& arch : m_settings.initial.empty() ? default_initial_population({set.channels, set.height, set.width}, set.num_classes)
-                                                       : m_settings.initial) {
+    for (const auto& arch : seeds) {
         Candidate c;
         c.arch = arch;
         m_price(c);  // the seeds are trained whatever their cost
@@ -153,12 +189,16 @@ std::vector<Candidate> LemonadeProposer::propose(int generation, const std::vect
 
     std::mt19937_64 rng(derive_seed(m_context.run.seed, SeedPurpose::proposal, static_cast<std::uint64_t>(generation)));
     const auto children = children_of(population, parent_density, all, generation, rng);
-    // Accept by inverse density under the population's KDE: children in sparse regions first.
-    std::vector<double> child_density;
-    for (const auto& c : children) child_density.push_back(kde.density(cheap_vector(c, objectives)));
+    // Accept by inverse density under the population's KDE (children in sparse regions first),
+    // per expected training second with the cost rule.
+    std::vector<double> child_density, child_cost;
+    for (const auto& c : children) {
+        child_density.push_back(kde.density(cheap_vector(c, objectives)));
+        child_cost.push_back(acceptance_cost(c));
+    }
     std::vector<Candidate> accepted;
-    for (auto i : sample_inverse_density(child_density, static_cast<std::size_t>(m_settings.children_accepted), rng))
-        accepted.push_back(children[i]);
+    const auto weights = acceptance_weights(child_density, child_cost, m_settings.accept_rule);
+    for (auto i : sample_weighted(weights, static_cast<std::size_t>(m_settings.children_accepted), rng)) accepted.push_back(children[i]);
     return accepted;
 }
 
@@ -171,9 +211,11 @@ public:
     SearchResult run(const SearchContext& context) override
     {
         check(context.run);
-        LemonadeProposer proposer(context, m_settings);
-        const auto evaluator = train_from_parent(training_context(context), with_data_augmentation(m_settings.recipe, context));
-        return run_driver(context.store, context.driver(m_settings.generations), proposer, *evaluator, context.callbacks);
+        const auto recipe = with_data_augmentation(m_settings.recipe, context);
+        const auto driver = budgeted_driver(context, m_settings.generations, recipe, true);
+        LemonadeProposer proposer(context, m_settings, driver.prior);
+        const auto evaluator = train_from_parent(training_context(context), recipe);
+        return run_driver(context.store, driver.settings, proposer, *evaluator, context.callbacks);
     }
 
 private:
@@ -194,6 +236,8 @@ MethodSpec lemonade_method()
         {"/children_accepted", "--accept", "children trained per generation"},
         {"/morphisms_per_child", "--morphisms", "random morphisms per child"},
         {"/operators", "--operators", "morphism operators drawn (exact and approximate)"},
+        {"/accept_rule", "--accept-rule", "cost: accept children by inverse density per expected training second; paper: by inverse density"},
+        {"/initial_share", "--initial-share", "with a budget: the default initial population trains in at most this share of it"},
     });
     spec.make = [](const nlohmann::json& settings) { return std::make_unique<Lemonade>(LemonadeSettings::from_json(settings)); };
     return spec;

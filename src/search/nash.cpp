@@ -89,6 +89,8 @@ TrainingRecipe NashSettings::recipe() const
     r.train.batch_size = batch_size;
     r.train.weight_decay = weight_decay;
     r.latency.repeats = latency_repeats;
+    // NASH trains each neighbour for many epochs (17 in the paper), where crops and flips pay.
+    r.augment = true;
     return r;
 }
 
@@ -200,10 +202,11 @@ public:
     {
         check(context.run);
         NashProposer proposer(context, m_settings);
-        TrainingRecipe recipe = m_settings.recipe();
-        const auto evaluator = train_from_parent(training_context(context), with_data_augmentation(recipe, context));
+        const auto recipe = with_data_augmentation(m_settings.recipe(), context);
+        const auto evaluator = train_from_parent(training_context(context), recipe);
         // Generation 0 is the start network; steps are generations 1..steps.
-        return run_driver(context.store, context.driver(m_settings.steps + 1), proposer, *evaluator, context.callbacks);
+        return run_driver(context.store, budgeted_driver(context, m_settings.steps + 1, recipe, true).settings, proposer, *evaluator,
+                          context.callbacks);
     }
 
 private:

@@ -11,7 +11,19 @@ using json = nlohmann::json;
 
 namespace {
 
-constexpr int kSettingsFormat = 2;
+// 3: generational methods search without augmentation and LEMONADE accepts by cost by default.
+constexpr int kSettingsFormat = 3;
+
+// Settings whose default changed with format 3, and the value runs stored before it ran with:
+// an older run resumes as it began.
+json with_defaults_before_format_3(json settings, const std::string& method)
+{
+    static const json before = {{"augment", true}, {"accept_rule", "paper"}};
+    const auto defaults = default_settings(method);
+    for (const auto& [key, value] : before.items())
+        if (defaults.contains(key) && !settings.contains(key)) settings[key] = value;
+    return settings;
+}
 
 json data_json(const DataSpec& d)
 {
@@ -58,7 +70,7 @@ RunSettings schema_1_settings(const json& j, const RunInfo& info)
 {
     RunSettings s;
     s.method = info.method;
-    s.method_settings = method_settings_of_schema_1(j, info.method);
+    s.method_settings = with_defaults_before_format_3(method_settings_of_schema_1(j, info.method), info.method);
     s.data = data_from_json(j.at("data"));
     s.seed = j.at("data").at("seed").get<std::uint64_t>();
     s.objectives = objectives_from_names(info.objectives);
@@ -90,10 +102,12 @@ RunSettings RunSettings::from_json(const json& j, const RunInfo& info)
 {
     try {
         if (!j.contains("format")) return schema_1_settings(j, info);
-        if (j.at("format") != kSettingsFormat) fail("run settings of format " + j.at("format").dump() + " are not readable by this paretonas");
+        const auto format = j.at("format");
+        if (format != 2 && format != kSettingsFormat)
+            fail("run settings of format " + format.dump() + " are not readable by this paretonas");
         RunSettings s;
         s.method = j.at("method").get<std::string>();
-        s.method_settings = j.at("method_settings");
+        s.method_settings = format == 2 ? with_defaults_before_format_3(j.at("method_settings"), s.method) : j.at("method_settings");
         s.data = data_from_json(j.at("data"));
         s.objectives = objectives_from_names(j.at("objectives").get<std::vector<std::string>>());
         s.constraints = constraints_from_json(j.at("constraints"));

@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace paretonas {
 
@@ -60,11 +61,12 @@ public:
         if (context.data.split.validation.size() == 0) fail("the search needs a validation set");
         if (context.data.split.train.size() == 0) fail("the search needs training data");
     }
-    Outcome evaluate(Candidate& c) override;
+    Outcome evaluate(Candidate& c, const Deadline& deadline) override;
 
 private:
     Network build(Candidate& c, Network& teacher) const;
     TrainCallbacks halving(Candidate& c, std::vector<double>& curve, bool& stopped) const;
+    static TrainCallbacks stopping_at(TrainCallbacks callbacks, const Deadline& deadline);
 
     TrainingContext m_context;
     TrainingRecipe m_recipe;
@@ -133,7 +135,17 @@ TrainCallbacks TrainingEvaluator::halving(Candidate& c, std::vector<double>& cur
     return callbacks;
 }
 
-Evaluator::Outcome TrainingEvaluator::evaluate(Candidate& c)
+// Training checks the deadline between batches (every TrainConfig::progress_every of them).
+TrainCallbacks TrainingEvaluator::stopping_at(TrainCallbacks callbacks, const Deadline& deadline)
+{
+    callbacks.on_batch = [outer = std::move(callbacks.on_batch), &deadline](const BatchProgress& p) {
+        if (outer) outer(p);
+        if (deadline.reached()) throw BudgetSpent();
+    };
+    return callbacks;
+}
+
+Evaluator::Outcome TrainingEvaluator::evaluate(Candidate& c, const Deadline& deadline)
 {
     const auto& [train_data, validation] = m_context.data.split;
     const auto& norm = m_context.data.norm;
@@ -152,7 +164,7 @@ Evaluator::Outcome TrainingEvaluator::evaluate(Candidate& c)
         std::vector<double> curve;
         train(net, train_data, tracked ? &validation : nullptr, norm,
               cosine_cycle(m_recipe.train, c.epochs, m_recipe.lr_start, m_recipe.lr_end, seed), device,
-              tracked ? halving(c, curve, outcome.stopped_early) : m_context.callbacks, teacher ? &teacher : nullptr);
+              stopping_at(tracked ? halving(c, curve, outcome.stopped_early) : m_context.callbacks, deadline), teacher ? &teacher : nullptr);
         // With a learning curve, its last point is the validation error: no second evaluation.
         c.val_error = tracked ? curve.back() : paretonas::evaluate(net, validation, norm, device).error;
         if (tracked) c.data["curve"] = curve;
@@ -171,6 +183,48 @@ Evaluator::Outcome TrainingEvaluator::evaluate(Candidate& c)
 }
 
 } // namespace
+
+std::function<double(const Candidate&, const std::vector<Candidate>&)> estimate_by_time_model(const TrainingRecipe& recipe,
+                                                                                             const TimeModel& prior, bool inherit)
+{
+    return [recipe, prior, inherit](const Candidate& c, const std::vector<Candidate>& all) {
+        const int epochs = inherit && c.parent >= 0 ? recipe.epochs_child : recipe.epochs_initial;
+        return TimeModel::fit(all, prior).seconds(c.multiply_adds, epochs);
+    };
+}
+
+namespace {
+
+// Seconds per training image of `arch` under `recipe`: a warm-up pass over one batch (the first
+// steps allocate and pick kernels), then a timed pass over a few.
+double seconds_per_image(const Architecture& arch, const TrainingContext& context, const TrainingRecipe& recipe)
+{
+    const auto& norm = context.data.norm;
+    const auto batch = recipe.train.batch_size;
+    const auto timed = context.data.split.train.head(4 * static_cast<std::int64_t>(batch));
+    const auto config = cosine_cycle(recipe.train, 1, recipe.lr_start, recipe.lr_end, 0);
+    Network net(arch);
+    net->to(context.device);
+    train(net, timed.head(batch), nullptr, norm, config, context.device);
+    const auto t0 = std::chrono::steady_clock::now();
+    train(net, timed, nullptr, norm, config, context.device);
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() / static_cast<double>(std::max<std::int64_t>(timed.size(), 1));
+}
+
+} // namespace
+
+TimeModel probe_time_model(const TrainingContext& context, const TrainingRecipe& recipe)
+{
+    const auto& set = *context.data.source.train;
+    const Shape shape{set.channels, set.height, set.width};
+    const auto small = conv_chain(shape, set.num_classes, {8, 16}, {0});
+    const auto large = conv_chain(shape, set.num_classes, {32, 64, 128}, {0, 1});
+    // An epoch trains on the training set and then evaluates the validation set (a forward pass,
+    // about a third of a training step).
+    const double images = static_cast<double>(context.data.split.train.size()) + static_cast<double>(context.data.split.validation.size()) / 3;
+    return TimeModel::through(multiply_adds(small), images * seconds_per_image(small, context, recipe), multiply_adds(large),
+                              images * seconds_per_image(large, context, recipe));
+}
 
 std::unique_ptr<Evaluator> train_from_scratch(const TrainingContext& context, const TrainingRecipe& recipe)
 {

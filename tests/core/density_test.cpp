@@ -68,3 +68,48 @@ TEST(Density, SamplingWithoutReplacement)
     EXPECT_NEAR(first[0] / 20000.0, 4.0 / 7, 0.015);
     EXPECT_EQ(sample_inverse_density({1.0, 2.0}, 5, rng).size(), 2u);
 }
+
+TEST(Density, CostAwareAcceptancePrefersTheCheaperChildAtEqualDensityAndTheSparserAtEqualCost)
+{
+    // Children 0 and 1: equal density, child 1 ten times cheaper. Children 2 and 3: equal cost,
+    // child 3 in a region four times sparser.
+    const std::vector<double> density = {2.0, 2.0, 1.0, 0.25};
+    const std::vector<double> cost = {10.0, 1.0, 5.0, 5.0};
+    const auto w = acceptance_weights(density, cost, AcceptRule::cost);
+    ASSERT_EQ(w.size(), 4u);
+    EXPECT_NEAR(w[1] / w[0], 10.0, 1e-9);
+    EXPECT_NEAR(w[3] / w[2], 4.0, 1e-9);
+    // Weights are relative to the largest: 1 / (density x cost) = 0.05, 0.5, 0.2, 0.8.
+    EXPECT_DOUBLE_EQ(w[3], 1.0);
+    EXPECT_NEAR(w[1], 0.5 / 0.8, 1e-12);
+    // The paper's rule ignores the cost: equal density, equal weight.
+    const auto paper = acceptance_weights(density, cost, AcceptRule::paper);
+    EXPECT_DOUBLE_EQ(paper[0], paper[1]);
+    EXPECT_NEAR(paper[3] / paper[2], 4.0, 1e-9);
+    // Extreme values neither overflow nor vanish.
+    const auto extreme = acceptance_weights({1e-300, 1e300}, {1e-300, 1e300}, AcceptRule::cost);
+    EXPECT_DOUBLE_EQ(extreme[0], 1.0);
+    EXPECT_GT(extreme[1], 0.0);
+}
+
+TEST(Density, AcceptanceRulesByNameAndBadCosts)
+{
+    EXPECT_EQ(accept_rule_from_name("paper"), AcceptRule::paper);
+    EXPECT_EQ(accept_rule_from_name("cost"), AcceptRule::cost);
+    EXPECT_EQ(accept_rule_name(AcceptRule::cost), "cost");
+    EXPECT_EQ(test::error_message([] { accept_rule_from_name("greedy"); }), "unknown acceptance rule 'greedy' (paper or cost)");
+    EXPECT_EQ(test::error_message([] { acceptance_weights({1.0}, {0.0}, AcceptRule::cost); }),
+              "a child's expected training cost must be positive");
+    EXPECT_EQ(test::error_message([] { acceptance_weights({1.0, 2.0}, {1.0}, AcceptRule::cost); }),
+              "acceptance weights need one cost per child (1 for 2)");
+    EXPECT_TRUE(acceptance_weights({}, {}, AcceptRule::cost).empty());
+}
+
+TEST(Density, WeightedSamplingFollowsTheWeights)
+{
+    std::mt19937_64 rng(5);
+    std::vector<int> counts(3);
+    for (int i = 0; i < 30000; ++i) ++counts[sample_weighted({1.0, 0.5, 0.5}, 1, rng)[0]];
+    EXPECT_NEAR(counts[0] / 30000.0, 0.5, 0.015);
+    EXPECT_NEAR(counts[1] / 30000.0, 0.25, 0.015);
+}

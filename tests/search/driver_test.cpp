@@ -4,9 +4,11 @@
 
 #include <paretonas/core/costs.hpp>
 #include <paretonas/search/driver.hpp>
+#include <paretonas/search/time_model.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 
 using namespace paretonas;
@@ -42,14 +44,18 @@ private:
 };
 
 // Error falls with width, except every third network, which is worse than the one before it
-// (so that fronts are not everything). Each evaluation costs 10 s of the fake clock.
+// (so that fronts are not everything). Each evaluation costs seconds_of(c) of the fake clock
+// (10 s unless set), in steps of a second, checking the deadline after each as training does.
 class FormulaEvaluator : public Evaluator {
 public:
     explicit FormulaEvaluator(double& clock) : m_clock(clock) {}
-    Outcome evaluate(Candidate& c) override
+    Outcome evaluate(Candidate& c, const Deadline& deadline) override
     {
-        m_clock += 10.0;
         ++evaluated[c.id];
+        for (double left = seconds_of ? seconds_of(c) : 10.0; left > 0; left -= 1.0) {
+            m_clock += std::min(left, 1.0);
+            if (deadline.reached()) throw BudgetSpent();
+        }
         if (kill_at == c.id) throw std::runtime_error("killed");
         if (fail_id == c.id) throw CandidateFailure("out of memory");
         const double width = static_cast<double>(c.arch.nodes()[1].channels);
@@ -58,8 +64,9 @@ public:
         c.data["evaluated_by"] = "formula";
         return {};
     }
-    std::map<std::int64_t, int> evaluated;
+    std::map<std::int64_t, int> evaluated;  // started, by id
     std::int64_t kill_at = -1, fail_id = -1;
+    std::function<double(const Candidate&)> seconds_of;
 
 private:
     double& m_clock;
@@ -124,30 +131,95 @@ TEST(Driver, EvaluatesEachGenerationsQueueAndRecordsItsFront)
     EXPECT_EQ(front_ids, generations[2].front);
 }
 
-TEST(Driver, BudgetStopsBeforeTheNextCandidateAndAResumeGoesOnWhereItStopped)
+TEST(Driver, TheBudgetStopsTheCandidateInFlightWhichAResumeWithMoreBudgetTrainsAgain)
 {
     StubRun run(10, 35.0);
     WidthProposer proposer;
     FormulaEvaluator evaluator(run.clock);
+    std::vector<std::string> deferred;
+    SearchCallbacks callbacks;
+    callbacks.on_candidate = [&](const Candidate& c, CandidateEvent e, const std::string& detail) {
+        if (e == CandidateEvent::deferred) deferred.push_back(std::to_string(c.id) + " " + detail);
+    };
     {
         auto store = run.create();
-        const auto result = run_driver(store, run.settings, proposer, evaluator);
+        const auto result = run_driver(store, run.settings, proposer, evaluator, callbacks);
         EXPECT_FALSE(result.finished);
-        // 4 evaluations of 10 s: the budget is checked before each candidate, so it overruns by
-        // at most one.
+        // Three evaluations of 10 s; the fourth starts at 30 s and stops at the budget's end.
         EXPECT_EQ(evaluator.evaluated.size(), 4u);
-        EXPECT_DOUBLE_EQ(store.elapsed_seconds(), 40.0);
+        EXPECT_DOUBLE_EQ(store.elapsed_seconds(), 35.0);
         EXPECT_EQ(store.generations().size(), 1u);  // generation 0 closed; generation 1 in its queue
-        EXPECT_EQ(store.candidates().size(), 6u);
+        ASSERT_EQ(store.candidates().size(), 6u);
+        EXPECT_EQ(store.candidate(4)->status, CandidateStatus::queued);
+        EXPECT_EQ(deferred, (std::vector<std::string>{"4 (stopped at the end of the budget; a resume with a larger budget trains it again)"}));
     }
     // Another process with a larger budget: the time already spent counts.
     run.clock = 1000.0;
     run.settings.budget_seconds = 75.0;
     auto store = run.open();
     run_driver(store, run.settings, proposer, evaluator);
-    EXPECT_DOUBLE_EQ(store.elapsed_seconds(), 80.0);
-    EXPECT_EQ(evaluator.evaluated.size(), 8u);
-    for (const auto& [id, times] : evaluator.evaluated) EXPECT_EQ(times, 1) << "candidate " << id;
+    EXPECT_DOUBLE_EQ(store.elapsed_seconds(), 75.0);
+    EXPECT_EQ(evaluator.evaluated.size(), 7u);
+    EXPECT_EQ(evaluator.evaluated[4], 2);  // again, from the start
+    EXPECT_EQ(store.candidate(6)->status, CandidateStatus::done);
+    EXPECT_EQ(store.candidate(7)->status, CandidateStatus::queued);
+}
+
+TEST(Driver, ACandidateExpectedNotToFitIsDeferredAndARunWhereNothingFitsEnds)
+{
+    StubRun run(10, 35.0);
+    run.settings.estimate_seconds = [](const Candidate&, const std::vector<Candidate>&) { return 10.0; };
+    WidthProposer proposer;
+    FormulaEvaluator evaluator(run.clock);
+    std::vector<std::int64_t> deferred;
+    SearchCallbacks callbacks;
+    callbacks.on_candidate = [&](const Candidate& c, CandidateEvent e, const std::string& detail) {
+        if (e != CandidateEvent::deferred) return;
+        deferred.push_back(c.id);
+        EXPECT_EQ(detail, "(expected 10 s, 5 s of the budget left)");
+    };
+    auto store = run.create();
+    const auto result = run_driver(store, run.settings, proposer, evaluator, callbacks);
+    EXPECT_FALSE(result.finished);
+    EXPECT_EQ(evaluator.evaluated.size(), 3u);  // none started that would not end in the budget
+    EXPECT_DOUBLE_EQ(store.elapsed_seconds(), 30.0);
+    EXPECT_EQ(deferred, (std::vector<std::int64_t>{4, 5, 6}));  // each said once, then the run ends
+    for (std::int64_t id : {4, 5, 6}) EXPECT_EQ(store.candidate(id)->status, CandidateStatus::queued);
+    EXPECT_EQ(store.candidates().size(), 6u);
+}
+
+// The budget rule of issue 21 with a fake trainer whose seconds grow with multiply-adds, and
+// estimates from a time model whose prior (the probe) is off by a factor of two.
+TEST(Driver, ABudgetedRunEndsWithinItsBudgetAfterSeveralGenerations)
+{
+    for (double budget : {300.0, 1200.0}) {
+        StubRun run(1000, budget);
+        FormulaEvaluator evaluator(run.clock);
+        const TimeModel truth{2.0, 1e-3};  // 2.6 s for a width-1 chain, 20 s for width 30
+        evaluator.seconds_of = [&](const Candidate& c) { return truth.seconds(c.multiply_adds, 1); };
+        const TimeModel prior{truth.fixed / 2, truth.per_madd / 2};
+        run.settings.estimate_seconds = [&](const Candidate& c, const std::vector<Candidate>& all) {
+            return TimeModel::fit(all, prior).seconds(c.multiply_adds, 1);
+        };
+        struct Priced : WidthProposer {
+            static std::vector<Candidate> priced(std::vector<Candidate> out)
+            {
+                for (auto& c : out) c.multiply_adds = multiply_adds(c.arch);
+                return out;
+            }
+            std::vector<Candidate> initial() override { return priced(WidthProposer::initial()); }
+            std::vector<Candidate> propose(int g, const std::vector<Candidate>& all) override { return priced(WidthProposer::propose(g, all)); }
+        } priced;
+        auto store = run.create();
+        run_driver(store, run.settings, priced, evaluator);
+        EXPECT_LE(store.elapsed_seconds(), budget) << budget;
+        EXPECT_GE(store.elapsed_seconds(), 0.9 * budget) << budget;
+        EXPECT_GE(store.generations().back().generation, 3) << budget;
+        int stopped_in_flight = 0;
+        for (const auto& [id, times] : evaluator.evaluated)
+            if (store.candidate(id)->status != CandidateStatus::done) ++stopped_in_flight;
+        EXPECT_EQ(stopped_in_flight, 0) << "a candidate was started that did not fit; budget " << budget;
+    }
 }
 
 TEST(Driver, AKilledRunLosesOnlyTheCandidateInFlightAndEndsLikeAnUninterruptedOne)

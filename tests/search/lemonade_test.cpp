@@ -1,5 +1,6 @@
 #include "common/test_support.hpp"
 
+#include <paretonas/core/costs.hpp>
 #include <paretonas/core/pareto.hpp>
 #include <paretonas/search/lemonade.hpp>
 
@@ -127,4 +128,55 @@ TEST(Lemonade, ConstraintsAndObjectivesAreEnforced)
               "unknown morphism operator 'shrink' (known: deepen, widen, add_skip, concat_skip, remove_layer, remove_skip, prune, sep_conv)");
     EXPECT_EQ(test::error_message([&] { make_method("lemonade", {{"children_proposed", "many"}}); }),
               "lemonade children_proposed has the wrong type: \"many\"");
+}
+
+TEST(Lemonade, TheDefaultInitialPopulationFitsInItsShareOfTheBudget)
+{
+    const auto seeds = default_initial_population({1, 28, 28}, 10);
+    ASSERT_EQ(seeds.size(), 4u);
+    std::vector<double> madds;
+    for (const auto& s : seeds) madds.push_back(static_cast<double>(multiply_adds(s)));
+    // One second per epoch plus 1 s per million multiply-adds; two epochs each.
+    const TimeModel model{1.0, 1e-6};
+    const auto seconds = [&](std::size_t i) { return model.seconds(static_cast<std::int64_t>(madds[i]), 2); };
+    // A budget whose tenth holds the two smallest but not the third.
+    const double budget = 10 * (seconds(0) + seconds(1)) + 1;
+    ASSERT_GT(seconds(0) + seconds(1) + seconds(2), 0.1 * budget);
+    const auto kept = initial_within_budget(seeds, model, 2, budget, 0.1);
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_EQ(kept[0], seeds[0]);
+    EXPECT_EQ(kept[1], seeds[1]);
+    // In cost order, whatever the order given.
+    const auto reversed = initial_within_budget({seeds.rbegin(), seeds.rend()}, model, 2, budget, 0.1);
+    ASSERT_EQ(reversed.size(), 2u);
+    EXPECT_EQ(reversed[0], seeds[0]);
+    // A budget too small for any: still the cheapest, so that the search has a start.
+    EXPECT_EQ(initial_within_budget(seeds, model, 2, 1.0, 0.1).size(), 1u);
+    // No budget, or no time model: all of them.
+    EXPECT_EQ(initial_within_budget(seeds, model, 2, 0.0, 0.1).size(), 4u);
+    EXPECT_EQ(initial_within_budget(seeds, TimeModel{}, 2, budget, 0.1).size(), 4u);
+}
+
+TEST(Lemonade, AcceptanceCostGrowsWithMultiplyAddsFromAFixedPart)
+{
+    Candidate small, large;
+    small.multiply_adds = 0;
+    large.multiply_adds = 9'000'000;
+    EXPECT_GT(acceptance_cost(small), 0.0);  // even an empty network costs a step
+    EXPECT_DOUBLE_EQ(acceptance_cost(large) / acceptance_cost(small), 7.0);
+}
+
+TEST(Lemonade, AcceptRuleAndInitialShareAreSettings)
+{
+    const auto defaults = LemonadeSettings::from_json(nlohmann::json::object());
+    EXPECT_EQ(defaults.accept_rule, AcceptRule::cost);
+    EXPECT_FALSE(defaults.recipe.augment);
+    const auto paper = LemonadeSettings::from_json({{"accept_rule", "paper"}, {"initial_share", 0.25}, {"augment", true}});
+    EXPECT_EQ(paper.accept_rule, AcceptRule::paper);
+    EXPECT_DOUBLE_EQ(paper.initial_share, 0.25);
+    EXPECT_TRUE(paper.recipe.augment);
+    EXPECT_EQ(paper.to_json().at("accept_rule"), "paper");
+    EXPECT_EQ(test::error_message([] { LemonadeSettings::from_json({{"accept_rule", "best"}}); }),
+              "unknown acceptance rule 'best' (paper or cost)");
+    EXPECT_EQ(test::error_message([] { LemonadeSettings::from_json({{"initial_share", 0.0}}); }).rfind("lemonade initial_share", 0), 0u);
 }

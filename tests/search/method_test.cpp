@@ -55,7 +55,7 @@ private:
 
 class ToyEvaluator : public Evaluator {
 public:
-    Outcome evaluate(Candidate& c) override
+    Outcome evaluate(Candidate& c, const Deadline&) override
     {
         c.val_error = 0.1 + 1.0 / c.data.at("width").get<double>();
         c.epochs = 1;

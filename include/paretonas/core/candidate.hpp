@@ -44,8 +44,10 @@ struct Candidate {
 };
 
 /// What happened to a candidate (or to its final training), for progress displays and logs.
-enum class CandidateEvent { started, done, stopped_early, failed, skipped };
-/// "started", "done", "stopped early", "failed", "skipped".
+/// deferred: not started, or stopped, because it does not fit in what is left of the budget; it
+/// stays queued, so that a resume with a larger budget evaluates it.
+enum class CandidateEvent { started, done, stopped_early, failed, skipped, deferred };
+/// "started", "done", "stopped early", "failed", "skipped", "deferred".
 const char* candidate_event_name(CandidateEvent e);
 
 /// A generation's (or a step's) closing record.

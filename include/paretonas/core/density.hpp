@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace paretonas {
@@ -35,6 +36,22 @@ private:
 std::vector<std::size_t> sample_inverse_density(const std::vector<double>& densities, std::size_t count, std::mt19937_64& rng);
 /// One index drawn with probability proportional to 1 / max(density, 1e-300).
 std::size_t draw_inverse_density(const std::vector<double>& densities, std::mt19937_64& rng);
+
+/// How LEMONADE picks the children it trains among those it proposed.
+enum class AcceptRule {
+    paper,  // in inverse proportion to density (Elsken et al. 2019)
+    cost,   // inverse density per expected training second: sparse and cheap first
+};
+AcceptRule accept_rule_from_name(const std::string& name);  // "paper", "cost"; InputError otherwise
+std::string accept_rule_name(AcceptRule rule);
+
+/// Relative weights of proposed children: 1 / density (paper), or 1 / (density x cost) (cost),
+/// where cost is a child's expected training seconds in any unit (only ratios matter). Computed
+/// in the log domain, so extreme densities neither overflow nor reach zero.
+std::vector<double> acceptance_weights(const std::vector<double>& densities, const std::vector<double>& costs, AcceptRule rule);
+/// Draws `count` distinct indices with probability proportional to `weights` (all > 0), without
+/// replacement (all of them when count >= size).
+std::vector<std::size_t> sample_weighted(std::vector<double> weights, std::size_t count, std::mt19937_64& rng);
 
 } // namespace paretonas
 

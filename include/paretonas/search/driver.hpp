@@ -50,10 +50,24 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// The end of the budget, as an evaluator sees it: it asks `reached()` while it works (between
+/// training batches, say) and throws BudgetSpent when it is true.
+struct Deadline {
+    std::function<bool()> passed;  // empty: no budget
+    bool reached() const { return passed && passed(); }
+};
+
+/// Thrown by an evaluator that stopped at the end of the budget: the candidate goes back to the
+/// queue (a resume with a larger budget evaluates it again) and the run ends.
+class BudgetSpent : public std::runtime_error {
+public:
+    BudgetSpent() : std::runtime_error("stopped at the end of the budget") {}
+};
+
 /// Turns a queued candidate into objectives: fills val_error, latency_ms, epochs, weights (a
 /// file it wrote through store.weights_path) and whatever it keeps in `data`. Throws
-/// CandidateFailure or InputError for a candidate that cannot be scored; any other exception
-/// ends the run (it resumes).
+/// CandidateFailure or InputError for a candidate that cannot be scored, BudgetSpent when it
+/// stopped at `deadline`; any other exception ends the run (it resumes).
 class Evaluator {
 public:
     /// A candidate ended before its plan (successive halving) says so, and where.
@@ -62,7 +76,7 @@ public:
         std::string detail;
     };
     virtual ~Evaluator() = default;
-    virtual Outcome evaluate(Candidate& c) = 0;
+    virtual Outcome evaluate(Candidate& c, const Deadline& deadline) = 0;
 };
 
 /// Fills a proposal's costs (parameters, multiply-adds, latency when it is measured before
@@ -75,12 +89,18 @@ struct DriverSettings {
     double budget_seconds = 0.0;   // over the whole run, resumes included; 0: no limit
     std::vector<Objective> objectives = {Objective::error, Objective::params};
     Constraints constraints;
+    /// A queued candidate's expected evaluation seconds, given every candidate so far; empty: not
+    /// known. With a budget, a candidate whose estimate exceeds what is left is deferred (left
+    /// queued), and a generation in which nothing could start ends the run.
+    std::function<double(const Candidate& queued, const std::vector<Candidate>& all)> estimate_seconds;
     /// Seconds on a monotonic clock; the steady clock when empty (tests pass a fake one).
     std::function<double()> clock;
 };
 
 /// Runs (or resumes) a search in `store`. Candidates left "training" by a killed process are
-/// evaluated again; those queued are evaluated before a new generation is proposed.
+/// evaluated again; those queued are evaluated before a new generation is proposed. The budget
+/// is kept: no candidate starts that is expected not to fit in it, and one still running at its
+/// end is stopped and queued again.
 SearchResult run_driver(RunStore& store, const DriverSettings& settings, Proposer& proposer, Evaluator& evaluator,
                         const SearchCallbacks& callbacks = {});
 

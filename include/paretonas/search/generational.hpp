@@ -14,7 +14,7 @@ struct GenerationalSettings {
     int generations = 1000;        // upper bound; a budget usually ends the run first
     TrainingRecipe recipe;
 
-    /// Reads generations, epochs_initial, epochs_child, lr_start, lr_end, batch_size,
+    /// Reads generations, epochs_initial, epochs_child, lr_start, lr_end, augment, batch_size,
     /// weight_decay, fidelity ("none" or "sh"), sh_eta, sh_margin and latency_repeats when present.
     void read(SettingsReader& reader);
     /// Writes the same keys.
@@ -27,9 +27,19 @@ struct GenerationalSettings {
 /// candidates inherit weights).
 std::vector<MethodOption> generational_options(bool children);
 
+/// The driver settings of a run that keep its budget: with a budget, a probe of this machine
+/// (probe_time_model, about a second) gives the prior from which every queued candidate's
+/// evaluation seconds are estimated (estimate_by_time_model); without one, no probe.
+struct BudgetedDriver {
+    DriverSettings settings;
+    TimeModel prior;  // unknown without a budget
+};
+BudgetedDriver budgeted_driver(const SearchContext& context, int generations, const TrainingRecipe& recipe, bool inherit);
+
 /// The training context of a run: its store, data, objectives, seed, device and callbacks.
 TrainingContext training_context(const SearchContext& context);
-/// `recipe` with the augmentation the run's data calls for (not a setting: it follows the data).
+/// `recipe` with the augmentation the run's data calls for when the recipe asks for any (which
+/// one is not a setting: it follows the data).
 TrainingRecipe with_data_augmentation(TrainingRecipe recipe, const SearchContext& context);
 
 } // namespace paretonas

@@ -13,6 +13,8 @@
 
 #include <c10/core/Device.h>
 
+#include <paretonas/search/time_model.hpp>
+
 #include <memory>
 
 namespace paretonas {
@@ -22,6 +24,9 @@ struct TrainingRecipe {
     int epochs_initial = 2;        // a candidate without parent, from scratch
     int epochs_child = 1;          // a child, from its parent's weights
     double lr_start = 0.05, lr_end = 0.0;  // one cosine cycle per training
+    /// Random crops and flips while searching. Off: after one epoch a network scores better
+    /// without them (docs/results.md, "Search-time recipe"); finalize trains with them.
+    bool augment = false;
     TrainConfig train;             // batch size, momentum, weight decay, augmentation, distillation
     FidelityConfig fidelity;
     LatencyOptions latency;
@@ -44,6 +49,16 @@ struct TrainingContext {
 std::unique_ptr<Evaluator> train_from_scratch(const TrainingContext& context, const TrainingRecipe& recipe);
 /// A child from its parent's weights, `epochs_child` epochs; one without parent from scratch.
 std::unique_ptr<Evaluator> train_from_parent(const TrainingContext& context, const TrainingRecipe& recipe);
+
+/// The expected evaluation seconds of a queued candidate under `recipe` (epochs_initial without
+/// parent or when not inheriting, else epochs_child): `prior` corrected by the run's finished
+/// candidates (TimeModel::fit). For DriverSettings::estimate_seconds.
+std::function<double(const Candidate&, const std::vector<Candidate>&)> estimate_by_time_model(const TrainingRecipe& recipe,
+                                                                                             const TimeModel& prior, bool inherit);
+/// A prior time model for this machine, data and recipe: a few timed training batches of a small
+/// and a larger network (about a second), scaled to an epoch of the run's training set plus one
+/// pass over its validation set.
+TimeModel probe_time_model(const TrainingContext& context, const TrainingRecipe& recipe);
 
 /// The learning curve an evaluator stored in a candidate's data ("curve"); empty if none.
 std::vector<double> learning_curve(const Candidate& c);
