@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Python peer of bench/search_quality: Optuna's NSGA-II sampler searching the same chain space
 as `paretonas search --method nsga2|random` (search/chain_space.hpp), each trial a PyTorch
-network trained from scratch the way paretonas trains one (SGD, Nesterov momentum 0.9, weight
-decay 5e-4, one cosine cycle lr 0.05 -> 0, batch 128, random crops of 2 px and flips, per-channel
-normalisation), minimising (validation error, parameters) under a wall-clock budget.
+network trained from scratch (SGD, Nesterov momentum 0.9, weight decay 5e-4, one cosine cycle
+from --lr to 0, batch --batch-size, random crops of 2 px and flips unless --no-augment,
+per-channel normalisation), minimising (validation error, parameters) under a wall-clock budget.
+bench/search_quality.py gives it its own best recipe, measured (docs/results.md).
 
 Writes one JSON file: every finished trial with its objectives and the wall-clock second it
 finished at, so that the hypervolume at any fraction of the budget can be computed by the same
@@ -79,18 +80,20 @@ def augment(x):
     return out
 
 
-def train_and_evaluate(net, train_x, train_y, val_x, val_y, epochs, seed, memory_format):
+def train_and_evaluate(net, train_x, train_y, val_x, val_y, a, seed, memory_format):
     torch.manual_seed(seed)
     net = net.to(memory_format=memory_format)
-    opt = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, nesterov=True, weight_decay=5e-4)
-    steps = epochs * math.ceil(len(train_x) / 128)
+    opt = torch.optim.SGD(net.parameters(), lr=a.lr, momentum=0.9, nesterov=True, weight_decay=5e-4)
+    batch = a.batch_size
+    steps = a.epochs * math.ceil(len(train_x) / batch)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
     net.train()
-    for _ in range(epochs):
+    for _ in range(a.epochs):
         order = torch.randperm(len(train_x))
-        for i in range(0, len(order), 128):
-            idx = order[i:i + 128]
-            loss = F.cross_entropy(net(augment(train_x[idx]).contiguous(memory_format=memory_format)), train_y[idx])
+        for i in range(0, len(order), batch):
+            idx = order[i:i + batch]
+            x = train_x[idx] if a.no_augment else augment(train_x[idx])
+            loss = F.cross_entropy(net(x.contiguous(memory_format=memory_format)), train_y[idx])
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -110,6 +113,9 @@ def main():
     p.add_argument("--val", type=int, default=5000, help="of those, held out for validation")
     p.add_argument("--budget", type=float, default=1200, help="seconds")
     p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--lr", type=float, default=0.05, help="peak learning rate of the cosine cycle")
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--no-augment", action="store_true", help="no random crops or flips")
     p.add_argument("--population", type=int, default=16)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=0)
@@ -143,7 +149,7 @@ def main():
     if a.time:
         net = chain_network(json.loads(a.time), widths, kernels, images.shape[1])
         start = time.monotonic()
-        error = train_and_evaluate(net, train_x, train_y, val_x, val_y, a.epochs, a.seed,
+        error = train_and_evaluate(net, train_x, train_y, val_x, val_y, a, a.seed,
                                    torch.channels_last if a.channels_last else torch.contiguous_format)
         print(json.dumps({"parameters": sum(t.numel() for t in net.parameters()), "seconds": time.monotonic() - start,
                           "val_error": error}))
@@ -162,7 +168,7 @@ def main():
             params[f"blocks{s}"] = trial.suggest_int(f"blocks{s}", 1, a.max_blocks)
         net = chain_network(params, widths, kernels, images.shape[1])
         n_params = sum(t.numel() for t in net.parameters())
-        error = train_and_evaluate(net, train_x, train_y, val_x, val_y, a.epochs, a.seed * 1000003 + trial.number,
+        error = train_and_evaluate(net, train_x, train_y, val_x, val_y, a, a.seed * 1000003 + trial.number,
                                    torch.channels_last if a.channels_last else torch.contiguous_format)
         trials.append({"number": trial.number, "val_error": error, "parameters": n_params,
                        "finished_seconds": time.monotonic() - start, "params": params})

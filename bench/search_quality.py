@@ -1,9 +1,15 @@
 #!/usr/bin/python3
 """Search quality at equal cost: runs paretonas' search methods and the Optuna peer
-(bench/optuna_peer.py) on the same Fashion-MNIST subset with the same epochs per trial,
-objectives (validation error, parameters) and wall-clock budget in one invocation, and reports
-the hypervolume of each front at 25/50/75/100% of the budget against one shared reference
-point, over several seeds.
+(bench/optuna_peer.py) on the same Fashion-MNIST subset with the same objectives (validation
+error, parameters) and wall-clock budget in one invocation, and reports the hypervolume of each
+front at 25/50/75/100% of the budget against one shared reference point, over several seeds:
+mean, worst and best seed per method, and the strongest peer per budget.
+
+LEMONADE runs as the main job does, with its own defaults. The from-scratch baselines (nsga2,
+random) train one epoch per network with a population of --population, as the peer does. The
+peer gets its own best recipe (PEER_RECIPE, measured by bench/search_recipe.py), the tuned
+allocator and NHWC: "optuna" without augmentation, "optuna-aug" with crops and flips; the report
+takes the better of the two at each budget.
 
 The hypervolume is taken in (validation error, log10 parameters), as paretonas reports it, with
 the reference point (1, 8): error 1, 1e8 parameters. A paretonas candidate counts from a time
@@ -88,14 +94,30 @@ def optuna_curve(path):
     return curve
 
 
+def strongest_peer(results):
+    """[(peer, mean hypervolume)] per read-out: the peer variant with the best mean there."""
+    peers = {m: runs for m, runs in results.items() if is_peer(m)}
+    if not peers:
+        return []
+    count = len(next(iter(peers.values()))[0]["hypervolume"])
+    best = []
+    for k in range(count):
+        means = {m: statistics.mean(r["hypervolume"][k] for r in runs) for m, runs in peers.items()}
+        top = max(means, key=lambda m: means[m])
+        best.append((top, means[top]))
+    return best
+
+
 def at(curve, t):
     values = [hv for s, hv in curve if s <= t]
     return values[-1] if values else 0.0
 
 
-# The "tuned" peer: what a PyTorch user who knows the levers paretonas pulls would set by hand
-# (docs/performance.md): no mmap for large buffers, no trimming, NHWC.
+# What a PyTorch user who knows the levers paretonas pulls sets by hand (docs/performance.md):
+# no mmap for large buffers, no trimming, NHWC.
 TUNED_ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
+# The peer's best one-epoch recipe on this split (bench/search_recipe.py, docs/results.md).
+PEER_RECIPE = ["--lr", "0.2", "--batch-size", "64"]
 
 
 def run(command, log, env=None):
@@ -109,7 +131,7 @@ def is_peer(method):
 
 
 def search_env(method):
-    return TUNED_ENV if method == "optuna-tuned" else None
+    return TUNED_ENV if is_peer(method) else None
 
 
 @functools.lru_cache(maxsize=None)
@@ -120,19 +142,21 @@ def method_flags(paretonas, method):
 
 
 def method_settings(a, method):
-    """The shared recipe: one epoch per network, `population` networks per generation, for the
-    methods that have these settings."""
-    wanted = [("--epochs-init", "1"), ("--epochs-child", "1"), ("--population", str(a.population))]
+    """The peer's recipe for the methods that train every network from scratch (one epoch,
+    `population` networks per generation); methods that inherit weights run their defaults."""
     flags = method_flags(a.paretonas, method)
+    if "--epochs-child" in flags:
+        return []
+    wanted = [("--epochs-init", "1"), ("--population", str(a.population))]
     return [x for flag, value in wanted if flag in flags for x in (flag, value)]
 
 
 def search_command(a, method, seed, budget, name):
     if is_peer(method):
-        tuned = ["--channels-last"] if method == "optuna-tuned" else []
+        recipe = PEER_RECIPE + ["--channels-last"] + ([] if method == "optuna-aug" else ["--no-augment"])
         return [sys.executable, os.path.join(ROOT, "bench", "optuna_peer.py"), "--budget", str(budget), "--seed", str(seed),
                 "--subset", str(a.subset), "--val", str(a.val), "--epochs", "1", "--population", str(a.population), "--threads", str(a.threads),
-                "--out", name + ".json"] + tuned
+                "--out", name + ".json"] + recipe
     return [a.paretonas, "search", "--method", method, "--data", "fashion-mnist", "--subset", str(a.subset),
             "--val-fraction", str(a.val / a.subset)] + method_settings(a, method) + [
             "--budget", f"{budget:.0f}s", "--seed", str(seed), "--threads", str(a.threads), "--out", name]
@@ -142,10 +166,10 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--budget", default="20m")
     p.add_argument("--seeds", default="0")
-    p.add_argument("--methods", default="lemonade,nsga2,random,optuna,optuna-tuned")
+    p.add_argument("--methods", default="lemonade,optuna,optuna-aug,nsga2,random")
     p.add_argument("--subset", type=int, default=15000)
     p.add_argument("--val", type=int, default=5000)
-    p.add_argument("--population", type=int, default=16)
+    p.add_argument("--population", type=int, default=20)
     p.add_argument("--jobs", type=int, default=1, help="searches run side by side, each on --threads cores")
     p.add_argument("--threads", type=int, default=0, help="threads per search (0: cores / jobs)")
     p.add_argument("--paretonas", default=os.path.join(ROOT, "build", "paretonas"))
@@ -187,8 +211,18 @@ def main():
             cells.append(f"{statistics.mean(v):.4f} ({min(v):.3f}-{max(v):.3f})")
         print(f"{method:12} " + " ".join(f"{c:>21}" for c in cells) + f" {statistics.mean(r['trained'] for r in runs):9.0f}"
               + f" {statistics.median(r['median_trial_seconds'] or 0 for r in runs):8.1f}")
+    best = strongest_peer(results)
+    if best:
+        print(f"{'best peer':12} " + " ".join(f"{f'{hv:.4f} {peer}':>21}" for peer, hv in best))
+        for method, runs in results.items():
+            if is_peer(method):
+                continue
+            wins = [statistics.mean(r["hypervolume"][k] for r in runs) > hv for k, (_, hv) in enumerate(best)]
+            worst = [min(r["hypervolume"][k] for r in runs) > hv for k, (_, hv) in enumerate(best)]
+            print(f"{method}: mean beats the best peer's mean at {sum(wins)}/{len(best)} read-outs, worst seed at {sum(worst)}/{len(best)}")
     with open(os.path.join(a.out, "summary.json"), "w") as f:
-        json.dump({"budget_seconds": budget, "reference": REFERENCE, "fractions": FRACTIONS, "results": results}, f, indent=1)
+        json.dump({"budget_seconds": budget, "reference": REFERENCE, "fractions": FRACTIONS, "results": results,
+                   "strongest_peer": best}, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -147,6 +147,13 @@ SearchCallbacks progress_callbacks(Progress& progress, double& hypervolume)
             return;
         }
         const std::string what = candidate_event_name(event) + (detail.empty() ? "" : " " + one_line(detail));
+        if (event == CandidateEvent::deferred) {
+            // Not scored: no error to show.
+            progress.log("candidate", "  gen " + std::to_string(c.generation) + " candidate " + std::to_string(c.id) + " " + what,
+                         {{"id", c.id}, {"generation", c.generation}, {"parent", c.parent}, {"status", what}, {"parameters", c.parameters},
+                          {"multiply_adds", c.multiply_adds}});
+            return;
+        }
         char line[400];
         std::snprintf(line, sizeof line, "  gen %d candidate %lld %s: val error %s, %lld params%s", c.generation,
                       static_cast<long long>(c.id), what.c_str(), percent(c.val_error).c_str(), static_cast<long long>(c.parameters),

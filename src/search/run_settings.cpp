@@ -11,14 +11,15 @@ using json = nlohmann::json;
 
 namespace {
 
-// 3: generational methods search without augmentation and LEMONADE accepts by cost by default.
+// 3: generational methods search with the search-time recipe (no augmentation, lr 0.2, batch 64)
+// and LEMONADE accepts by cost by default.
 constexpr int kSettingsFormat = 3;
 
 // Settings whose default changed with format 3, and the value runs stored before it ran with:
 // an older run resumes as it began.
 json with_defaults_before_format_3(json settings, const std::string& method)
 {
-    static const json before = {{"augment", true}, {"accept_rule", "paper"}};
+    static const json before = {{"augment", true}, {"lr_start", 0.05}, {"batch_size", 128}, {"accept_rule", "paper"}};
     const auto defaults = default_settings(method);
     for (const auto& [key, value] : before.items())
         if (defaults.contains(key) && !settings.contains(key)) settings[key] = value;

@@ -76,25 +76,34 @@ class CommandTest(unittest.TestCase):
         paretonas = os.environ.get("PARETONAS_BINARY", "paretonas")
 
     def test_every_method_gets_the_same_data_budget_and_threads(self):
-        for method in ("lemonade", "nsga2", "random", "optuna", "optuna-tuned"):
+        for method in ("lemonade", "nsga2", "random", "optuna", "optuna-aug"):
             command = sq.search_command(self.Args, method, 3, 1200.0, "out/x")
             text = " ".join(command)
             self.assertIn("--threads 1", text, method)
             self.assertIn("--seed 3", text, method)
-            # Each method gets the shared recipe's flags it has (read from its help).
-            self.assertEqual("--population 16" in text, method not in ("lemonade",), method)
-            tuned = method == "optuna-tuned"
-            self.assertEqual("--channels-last" in command, tuned, method)
-            self.assertEqual((sq.search_env(method) or {}).get("MALLOC_MMAP_MAX_"), "0" if tuned else None, method)
-            if sq.is_peer(method):
+            # The from-scratch methods get the peer's population and epochs (read from their
+            # help); LEMONADE runs its defaults, as the main job does.
+            self.assertEqual("--population 16" in text, method != "lemonade", method)
+            peer = sq.is_peer(method)
+            self.assertEqual("--channels-last" in command, peer, method)
+            self.assertEqual((sq.search_env(method) or {}).get("MALLOC_MMAP_MAX_"), "0" if peer else None, method)
+            if peer:
                 self.assertIn("--subset 15000 --val 5000 --epochs 1", text)
                 self.assertIn("--budget 1200.0", text)
+                self.assertIn(" ".join(sq.PEER_RECIPE), text)
+                self.assertEqual("--no-augment" in command, method == "optuna", method)
             else:
                 self.assertIn("--subset 15000 --val-fraction 0.333", text)
                 self.assertIn("--budget 1200s", text)
-                self.assertIn("--epochs-init 1", text)
-                self.assertEqual("--epochs-child 1" in text, method == "lemonade", method)
+                self.assertEqual("--epochs-init 1" in text, method != "lemonade", method)
+                self.assertNotIn("--epochs-child", text)
 
+    def test_the_strongest_peer_is_the_better_variant_at_each_budget(self):
+        results = {"lemonade": [{"hypervolume": [1, 2]}],
+                   "optuna": [{"hypervolume": [3, 1]}, {"hypervolume": [3, 1]}],
+                   "optuna-aug": [{"hypervolume": [2, 2]}, {"hypervolume": [2, 4]}]}
+        self.assertEqual(sq.strongest_peer(results), [("optuna", 3.0), ("optuna-aug", 3.0)])
+        self.assertEqual(sq.strongest_peer({"lemonade": results["lemonade"]}), [])
 
 if __name__ == "__main__":
     unittest.main()

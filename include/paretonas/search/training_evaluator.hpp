@@ -20,13 +20,16 @@
 namespace paretonas {
 
 /// How a method trains its candidates.
+/// How a method trains its candidates. The defaults are the search-time recipe, chosen for what
+/// a network scores after one epoch on the benchmark's split (bench/search_recipe.py,
+/// docs/results.md "Search-time recipe"): a higher peak learning rate, smaller batches and no
+/// augmentation than a long training wants (finalize keeps its own recipe).
 struct TrainingRecipe {
+    TrainingRecipe() { train.batch_size = 64; }
     int epochs_initial = 2;        // a candidate without parent, from scratch
     int epochs_child = 1;          // a child, from its parent's weights
-    double lr_start = 0.05, lr_end = 0.0;  // one cosine cycle per training
-    /// Random crops and flips while searching. Off: after one epoch a network scores better
-    /// without them (docs/results.md, "Search-time recipe"); finalize trains with them.
-    bool augment = false;
+    double lr_start = 0.2, lr_end = 0.0;  // one cosine cycle per training
+    bool augment = false;          // random crops and flips while searching
     TrainConfig train;             // batch size, momentum, weight decay, augmentation, distillation
     FidelityConfig fidelity;
     LatencyOptions latency;
