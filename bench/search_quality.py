@@ -60,28 +60,33 @@ def hypervolume(points):
 def paretonas_curve(run_dir):
     """[(seconds, hypervolume)] after each trained candidate of a paretonas run.
 
-    The store keeps each candidate's training seconds and the run time at each generation's
-    close (and at the last candidate), not each candidate's finishing time. A candidate is taken
-    to finish when its generation closed less the training seconds of the candidates trained
-    after it, as if all the generation's overhead (proposals, store writes) came before it: never
-    earlier than it really finished, so this can only understate paretonas at a given time.
+    A candidate stores the run's time when it finished (data.finished_at). Runs from before that
+    field keep each candidate's training seconds and the run time at each generation's close: such
+    a candidate is taken to finish when its generation closed less the training seconds of the
+    candidates trained after it, as if all the generation's overhead came before it; never earlier
+    than it really finished (those runs trained no candidate after its generation closed).
     """
     db = sqlite3.connect(f"file:{os.path.join(run_dir, 'run.db')}?mode=ro", uri=True)
     closes = dict(db.execute("SELECT generation, seconds FROM generations"))
     row = db.execute("SELECT value FROM meta WHERE key='elapsed'").fetchone()
     end = float(row[0]) if row else 0.0  # none before the first candidate started
+    columns = {row[1] for row in db.execute("PRAGMA table_info(candidates)")}
+    data = "data" if "data" in columns else "'{}'"  # schema 1 had no data column
     by_generation = {}
-    for row in db.execute("SELECT generation, status, val_error, params, seconds FROM candidates ORDER BY id"):
+    for row in db.execute(f"SELECT generation, status, val_error, params, seconds, {data} FROM candidates ORDER BY id"):
         by_generation.setdefault(row[0], []).append(row[1:])
-    curve, seen = [], []
+    finished = []
     for generation in sorted(by_generation):
-        done = [(e, p, s) for status, e, p, s in by_generation[generation] if status == "done"]
-        remaining = sum(s for _, _, s in done)
-        finish = closes.get(generation, end)  # the last generation may not have closed
-        for error, params, secs in done:
+        done = [(e, p, s, json.loads(d or "{}")) for status, e, p, s, d in by_generation[generation] if status == "done"]
+        remaining = sum(s for _, _, s, _ in done)
+        close = closes.get(generation, end)  # the last generation may not have closed
+        for error, params, secs, data in done:
             remaining -= secs
-            seen.append((error, math.log10(max(params, 1))))
-            curve.append((finish - remaining, hypervolume(seen)))
+            finished.append((data.get("finished_at", close - remaining), error, math.log10(max(params, 1))))
+    curve, seen = [], []
+    for at_seconds, error, log_params in sorted(finished):
+        seen.append((error, log_params))
+        curve.append((at_seconds, hypervolume(seen)))
     return curve
 
 
@@ -173,7 +178,7 @@ def main():
     p.add_argument("--jobs", type=int, default=1, help="searches run side by side, each on --threads cores")
     p.add_argument("--threads", type=int, default=0, help="threads per search (0: cores / jobs)")
     p.add_argument("--paretonas", default=os.path.join(ROOT, "build", "paretonas"))
-    p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "search_quality"))
+    p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "main_job"))
     p.add_argument("--report-only", action="store_true", help="only read the runs already in --out")
     a = p.parse_args()
     a.threads = a.threads or max(1, len(os.sched_getaffinity(0)) // a.jobs)

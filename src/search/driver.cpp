@@ -34,6 +34,12 @@ public:
     GenerationRecord close_generation(int generation, const std::vector<Candidate>& all);
 
 private:
+    bool is_cheapest_queued(const Candidate& c, double expected, const std::vector<Candidate>& all) const
+    {
+        return std::none_of(all.begin(), all.end(), [&](const Candidate& o) {
+            return o.pending() && o.id != c.id && m_settings.estimate_seconds(o, all) < expected;
+        });
+    }
     void notify(const Candidate& c, CandidateEvent e, const std::string& detail = {}) const
     {
         if (m_callbacks.on_candidate) m_callbacks.on_candidate(c, e, detail);
@@ -53,6 +59,12 @@ bool Loop::fits(const Candidate& c, const std::vector<Candidate>& all)
 {
     if (m_settings.budget_seconds <= 0 || !m_settings.estimate_seconds) return true;
     const double expected = m_settings.estimate_seconds(c, all);
+    // Before any candidate has finished, the estimate is the probe's alone: rather than end a run
+    // with nothing on a guess, the cheapest queued candidate starts (a stop at the budget's end
+    // still keeps the promise).
+    if (std::none_of(all.begin(), all.end(), [](const Candidate& o) { return o.status == CandidateStatus::done; }) &&
+        is_cheapest_queued(c, expected, all))
+        return true;
     const double left = m_settings.budget_seconds - elapsed();
     if (expected <= left) return true;
     if (m_deferred.insert(c.id).second)
@@ -69,19 +81,22 @@ bool Loop::evaluate(Candidate c)
     // Saved here too, so that a kill does not hand the time since the last candidate back.
     m_store.set_elapsed_seconds(elapsed());
     notify(c, CandidateEvent::started);
+    const Candidate before = c;  // what goes back to the queue if the budget ends its training
     Evaluator::Outcome outcome;
     std::string failure;
     // Store errors are not the candidate's fault: they end the run (it resumes) instead of
     // failing the candidate for good. Evaluators report a candidate's own failure by type.
     try {
-        outcome = m_evaluator.evaluate(c, Deadline{[this] { return out_of_budget(); }});
+        // No budget, no deadline: the evaluator then need not check it between batches.
+        outcome = m_evaluator.evaluate(c, m_settings.budget_seconds > 0 ? Deadline{[this] { return out_of_budget(); }} : Deadline{});
         c.status = CandidateStatus::done;
     } catch (const BudgetSpent& e) {
-        c.status = CandidateStatus::queued;
+        Candidate queued = before;
+        queued.status = CandidateStatus::queued;
         m_store.set_elapsed_seconds(elapsed());
-        m_store.update(c);
+        m_store.update(queued);
         m_deferred.insert(c.id);
-        notify(c, CandidateEvent::deferred, "(stopped at the end of the budget; a resume with a larger budget trains it again)");
+        notify(queued, CandidateEvent::deferred, "(stopped at the end of the budget; a resume with a larger budget trains it again)");
         return false;
     } catch (const CandidateFailure& e) {
         failure = e.what();
@@ -90,6 +105,8 @@ bool Loop::evaluate(Candidate c)
     }
     if (!failure.empty()) c.status = CandidateStatus::failed;
     c.seconds = m_clock() - t0;
+    // The run's time when it finished: a deferred candidate trains after its generation closed.
+    c.data["finished_at"] = elapsed();
     // The run's time first: a kill between the two writes then charges the budget for a candidate
     // that is evaluated again, rather than storing a finished one whose time the budget never saw.
     m_store.set_elapsed_seconds(elapsed());
@@ -168,7 +185,7 @@ SearchResult run_driver(RunStore& store, const DriverSettings& settings, Propose
         const auto recorded = store.generations();
         if (recorded.empty() || recorded.back().generation < generation) loop.close_generation(generation, all);
         if (generation + 1 >= settings.generations) {
-            result.finished = true;
+            result.finished = deferred == 0;  // a deferred candidate is still to train
             break;
         }
         if (loop.out_of_budget()) break;

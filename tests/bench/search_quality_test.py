@@ -17,14 +17,20 @@ spec.loader.exec_module(sq)
 
 def write_run(directory, candidates, closes, elapsed):
     """A run store with only what the harness reads: candidates (generation, status, error,
-    params, seconds) in id order, generation closing times, and the run's elapsed seconds."""
+    params, seconds[, data]) in id order, generation closing times, and the run's elapsed seconds.
+    Without data, the candidates table is schema 1's, which had no data column."""
     os.makedirs(directory)
     db = sqlite3.connect(os.path.join(directory, "run.db"))
     db.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    db.execute("CREATE TABLE candidates(id INTEGER PRIMARY KEY, generation INTEGER, status TEXT, val_error REAL, params INTEGER, seconds REAL)")
+    with_data = any(len(c) == 6 for c in candidates)
+    db.execute("CREATE TABLE candidates(id INTEGER PRIMARY KEY, generation INTEGER, status TEXT, val_error REAL, params INTEGER, seconds REAL"
+               + (", data TEXT NOT NULL DEFAULT '{}')" if with_data else ")"))
+    if with_data:
+        candidates = [c if len(c) == 6 else c + ("{}",) for c in candidates]
     db.execute("CREATE TABLE generations(generation INTEGER PRIMARY KEY, front TEXT, hypervolume REAL, seconds REAL)")
     db.execute("INSERT INTO meta VALUES('elapsed', ?)", (json.dumps(elapsed),))
-    db.executemany("INSERT INTO candidates(generation, status, val_error, params, seconds) VALUES(?, ?, ?, ?, ?)", candidates)
+    db.executemany("INSERT INTO candidates(generation, status, val_error, params, seconds" + (", data) VALUES(?, ?, ?, ?, ?, ?)" if with_data
+                   else ") VALUES(?, ?, ?, ?, ?)"), candidates)
     db.executemany("INSERT INTO generations VALUES(?, '[]', 0, ?)", closes)
     db.commit()
     db.close()
@@ -60,6 +66,18 @@ class ParetonasCurveTest(unittest.TestCase):
         self.assertEqual(sq.at(curve, 5.9), 0.0)
         self.assertEqual(sq.at(curve, 10.0), curve[1][1])
 
+    def test_a_candidate_counts_when_it_finished_where_the_run_stored_it(self):
+        # Candidate 2 was deferred in generation 0 and trained at 25 s, after generation 1 closed.
+        with tempfile.TemporaryDirectory() as tmp:
+            run = os.path.join(tmp, "run")
+            write_run(run, [(0, "done", 0.5, 100, 3.0, '{"finished_at": 3.0}'), (0, "done", 0.1, 10, 4.0, '{"finished_at": 25.0}'),
+                            (1, "done", 0.4, 100, 5.0, '{"finished_at": 12.0}'), (1, "done", 0.3, 100, 5.0)],
+                      closes=[(0, 8.0), (1, 20.0)], elapsed=30.0)
+            curve = sq.paretonas_curve(run)
+        # The last one stored no time: its generation's close.
+        self.assertEqual([t for t, _ in curve], [3.0, 12.0, 20.0, 25.0])
+        self.assertAlmostEqual(curve[2][1], sq.hypervolume([(0.5, 2.0), (0.4, 2.0), (0.3, 2.0)]))
+        self.assertAlmostEqual(curve[3][1], sq.hypervolume([(0.3, 2.0), (0.1, 1.0)]))
 
     def test_a_run_killed_before_its_first_candidate_has_an_empty_curve(self):
         with tempfile.TemporaryDirectory() as tmp:

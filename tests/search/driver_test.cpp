@@ -52,6 +52,7 @@ public:
     Outcome evaluate(Candidate& c, const Deadline& deadline) override
     {
         ++evaluated[c.id];
+        c.epochs = 99;  // as training changes a candidate before it ends
         for (double left = seconds_of ? seconds_of(c) : 10.0; left > 0; left -= 1.0) {
             m_clock += std::min(left, 1.0);
             if (deadline.reached()) throw BudgetSpent();
@@ -151,6 +152,7 @@ TEST(Driver, TheBudgetStopsTheCandidateInFlightWhichAResumeWithMoreBudgetTrainsA
         EXPECT_EQ(store.generations().size(), 1u);  // generation 0 closed; generation 1 in its queue
         ASSERT_EQ(store.candidates().size(), 6u);
         EXPECT_EQ(store.candidate(4)->status, CandidateStatus::queued);
+        EXPECT_EQ(store.candidate(4)->epochs, 0);  // queued again as it was, not as training left it
         EXPECT_EQ(deferred, (std::vector<std::string>{"4 (stopped at the end of the budget; a resume with a larger budget trains it again)"}));
     }
     // Another process with a larger budget: the time already spent counts.
@@ -186,6 +188,38 @@ TEST(Driver, ACandidateExpectedNotToFitIsDeferredAndARunWhereNothingFitsEnds)
     EXPECT_EQ(deferred, (std::vector<std::int64_t>{4, 5, 6}));  // each said once, then the run ends
     for (std::int64_t id : {4, 5, 6}) EXPECT_EQ(store.candidate(id)->status, CandidateStatus::queued);
     EXPECT_EQ(store.candidates().size(), 6u);
+}
+
+TEST(Driver, BeforeAnythingFinishedTheCheapestCandidateStartsWhateverTheProbeSaid)
+{
+    StubRun run(10, 5.0);
+    // The probe alone over-estimates everything; candidate 1 is the cheapest.
+    run.settings.estimate_seconds = [](const Candidate& c, const std::vector<Candidate>&) { return 10.0 + static_cast<double>(c.id); };
+    WidthProposer proposer;
+    FormulaEvaluator evaluator(run.clock);
+    evaluator.seconds_of = [](const Candidate&) { return 3.0; };
+    auto store = run.create();
+    const auto result = run_driver(store, run.settings, proposer, evaluator);
+    EXPECT_FALSE(result.finished);
+    EXPECT_EQ(evaluator.evaluated.size(), 1u);
+    EXPECT_EQ(store.candidate(1)->status, CandidateStatus::done);
+    EXPECT_DOUBLE_EQ(store.candidate(1)->data.at("finished_at").get<double>(), 3.0);  // the run's time when it finished
+    // Once one has finished, estimates decide: 12 s and 13 s do not fit in the 2 s left.
+    EXPECT_EQ(store.candidate(2)->status, CandidateStatus::queued);
+    EXPECT_EQ(store.candidate(3)->status, CandidateStatus::queued);
+}
+
+TEST(Driver, ALastGenerationWithADeferredCandidateIsNotFinished)
+{
+    StubRun run(1, 25.0);
+    run.settings.estimate_seconds = [](const Candidate& c, const std::vector<Candidate>&) { return c.id == 3 ? 100.0 : 10.0; };
+    WidthProposer proposer;
+    FormulaEvaluator evaluator(run.clock);
+    auto store = run.create();
+    const auto result = run_driver(store, run.settings, proposer, evaluator);
+    EXPECT_EQ(store.generations().size(), 1u);
+    EXPECT_EQ(store.candidate(3)->status, CandidateStatus::queued);
+    EXPECT_FALSE(result.finished);  // a resume with a larger budget still has candidate 3 to train
 }
 
 // The budget rule of issue 21 with a fake trainer whose seconds grow with multiply-adds, and

@@ -122,3 +122,35 @@ TEST(RunSettings, OpenOrCreateCreatesThenResumesKeepingTheStoredSettings)
               "nash minimises validation error alone: give no --objectives, or --objectives error");
     EXPECT_FALSE(std::filesystem::exists(out.file("nash")));
 }
+
+// Format 2 came before the search-time recipe changed (settings format 3): a run stored then
+// resumes with what it began with, whatever today's defaults are.
+TEST(RunSettings, Format2SettingsKeepTheRecipeTheyBeganWith)
+{
+    const auto stored_as_format_2 = [](const std::string& method, const std::vector<std::string>& added_by_format_3) {
+        RunSettings s;
+        s.method = method;
+        s.method_settings = default_settings(method);
+        for (const auto& key : added_by_format_3) s.method_settings.erase(key);
+        auto j = s.to_json();
+        j["format"] = 2;
+        return RunSettings::from_json(j, RunInfo{}).method_settings;
+    };
+    const auto nsga2 = stored_as_format_2("nsga2", {"augment"});
+    EXPECT_EQ(nsga2.at("augment"), true);
+    EXPECT_EQ(nsga2.at("lr_start"), default_settings("nsga2").at("lr_start"));  // stored: kept
+    const auto lemonade = stored_as_format_2("lemonade", {"augment", "accept_rule"});
+    EXPECT_EQ(lemonade.at("augment"), true);
+    EXPECT_EQ(lemonade.at("accept_rule"), "paper");
+    EXPECT_NO_THROW(make_method("lemonade", lemonade));
+    // NASH already trained with augmentation: its stored settings come back unchanged.
+    EXPECT_EQ(stored_as_format_2("nash", {}), default_settings("nash"));
+
+    RunSettings future;
+    future.method = "random";
+    future.method_settings = default_settings("random");
+    auto j = future.to_json();
+    j["format"] = 4;
+    EXPECT_EQ(test::error_message([&] { RunSettings::from_json(j, RunInfo{}); }),
+              "run settings of format 4 are not readable by this paretonas");
+}

@@ -19,7 +19,6 @@
 
 namespace paretonas {
 
-/// How a method trains its candidates.
 /// How a method trains its candidates. The defaults are the search-time recipe, chosen for what
 /// a network scores after one epoch on the benchmark's split (bench/search_recipe.py,
 /// docs/results.md "Search-time recipe"): a higher peak learning rate, smaller batches and no
@@ -29,8 +28,9 @@ struct TrainingRecipe {
     int epochs_initial = 2;        // a candidate without parent, from scratch
     int epochs_child = 1;          // a child, from its parent's weights
     double lr_start = 0.2, lr_end = 0.0;  // one cosine cycle per training
-    bool augment = false;          // random crops and flips while searching
-    TrainConfig train;             // batch size, momentum, weight decay, augmentation, distillation
+    bool augment = false;          // random crops and flips while searching (which ones follows the data)
+    TrainConfig train;             // batch size, momentum, weight decay, distillation; its
+                                   // augmentation is set from `augment` and the data at run time
     FidelityConfig fidelity;
     LatencyOptions latency;
 
@@ -59,8 +59,9 @@ std::unique_ptr<Evaluator> train_from_parent(const TrainingContext& context, con
 std::function<double(const Candidate&, const std::vector<Candidate>&)> estimate_by_time_model(const TrainingRecipe& recipe,
                                                                                              const TimeModel& prior, bool inherit);
 /// A prior time model for this machine, data and recipe: a few timed training batches of a small
-/// and a larger network (about a second), scaled to an epoch of the run's training set plus one
-/// pass over its validation set.
+/// and a mid-sized network (a few seconds), scaled to an epoch of the run's training set plus one
+/// pass over its validation set. Per image from the difference of a four-batch and a one-batch
+/// pass: what a call costs whatever its length is not multiplied up to an epoch.
 TimeModel probe_time_model(const TrainingContext& context, const TrainingRecipe& recipe);
 
 /// The learning curve an evaluator stored in a candidate's data ("curve"); empty if none.
