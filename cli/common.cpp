@@ -2,20 +2,41 @@
 
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
+#include <paretonas/core/json_text.hpp>
 
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 namespace paretonas::cli {
 
+namespace {
+
+// CLI11 reads "-1" and 2^64 into a uint64 as 2^64-1 without a word; a seed is a whole number
+// that fits.
+const CLI::Validator kUnsigned64(
+    [](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const auto end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (text.empty() || ec != std::errc() || ptr != end) return "must be a whole number in [0, 2^64-1], got " + quoted_excerpt(text);
+        return {};
+    },
+    "UINT64");
+
+} // namespace
+
 void add_common_options(CLI::App* cmd, CommonOptions& o)
 {
+    // More threads than a few per core only slow LibTorch down; 100,000 of them hang the machine.
+    const int max_threads = 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     cmd->add_option("--device", o.device, "cpu, cuda or cuda:N")->capture_default_str();
-    cmd->add_option("--threads", o.threads, "CPU threads for LibTorch (0: one per core)")->check(CLI::NonNegativeNumber);
-    cmd->add_option("--seed", o.seed, "seed for weights, data order and splits")->capture_default_str();
+    cmd->add_option("--threads", o.threads, "CPU threads for LibTorch (0: one per core)")->check(CLI::Range(0, max_threads));
+    cmd->add_option("--seed", o.seed, "seed for weights, data order and splits")->check(kUnsigned64)->capture_default_str();
     cmd->add_flag("--quiet", o.quiet, "print only the final result");
     cmd->add_flag("--json-log", o.json_log, "progress as JSON lines (one object per event) instead of text");
 }
@@ -63,7 +84,7 @@ std::optional<Normalization> load_normalization(const std::string& dir)
     const auto path = (std::filesystem::path(dir) / "normalization.json").string();
     if (!std::filesystem::exists(path)) return std::nullopt;
     try {
-        return normalization_from_json(nlohmann::json::parse(read_text_file(path)));
+        return normalization_from_json(parse_json_within_depth(read_text_file(path)));
     } catch (const nlohmann::json::parse_error& e) {
         fail(path + ": " + e.what());
     }

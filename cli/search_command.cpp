@@ -4,6 +4,7 @@
 
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
+#include <paretonas/core/json_text.hpp>
 #include <paretonas/train/runtime.hpp>
 
 #include <nlohmann/json.hpp>
@@ -94,13 +95,17 @@ json method_settings_given(const SearchOptions& o, std::set<std::string>& given)
         const auto& text = o.method_values.at(option.pointer);
         switch (option.kind) {
         case MethodOption::Kind::flag: settings[at] = true; break;
-        case MethodOption::Kind::json_file:
+        case MethodOption::Kind::json_file: {
+            const auto content = read_text_file(text, option.flag + " file");
             try {
-                settings[at] = json::parse(read_text_file(text, option.flag + " file"));
+                settings[at] = parse_json_within_depth(content);
             } catch (const json::parse_error& e) {
                 fail(text + ": not JSON (" + one_line(e.what()) + ")");
+            } catch (const InputError& e) {
+                fail(text + ": " + e.what());
             }
             break;
+        }
         case MethodOption::Kind::value: settings[at] = flag_value(option.flag, text, defaults.value(at, json())); break;
         }
         given.insert(option.pointer);

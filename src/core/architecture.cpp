@@ -1,5 +1,6 @@
 #include <paretonas/core/architecture.hpp>
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/json_text.hpp>
 
 #include <algorithm>
 #include <map>
@@ -160,7 +161,7 @@ OpType op_from_name(const std::string& name)
         if (name == info.name) return info.op;
     std::string known;
     for (const auto& info : op_table) known += std::string(known.empty() ? "" : ", ") + info.name;
-    fail("unknown op '" + name + "' (known: " + known + ")");
+    fail("unknown op '" + quoted_excerpt(name) + "' (known: " + known + ")");
 }
 
 bool has_parameters(OpType op)

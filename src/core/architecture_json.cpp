@@ -2,6 +2,7 @@
 #include <paretonas/core/architecture.hpp>
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
+#include <paretonas/core/json_text.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -62,9 +63,11 @@ T get_field(const json& j, const char* key, const std::string& where)
 // must be exact, so integers are checked for type and range here.
 int to_int(const json& value, const std::string& what)
 {
-    if (!value.is_number_integer()) fail(what + " must be an integer, got " + value.dump());
+    if (!value.is_number_integer()) fail(what + " must be an integer, got " + json_excerpt(value));
+    // Read as signed, 2^64-1 would be -1 (and a padding of -1 means "same").
+    if (value.is_number_unsigned() && value.get<std::uint64_t>() > (1ULL << 30)) fail(what + " is out of range: " + json_excerpt(value));
     const auto v = value.get<std::int64_t>();
-    if (v < -(1LL << 30) || v > (1LL << 30)) fail(what + " is out of range: " + value.dump());
+    if (v < -(1LL << 30) || v > (1LL << 30)) fail(what + " is out of range: " + json_excerpt(value));
     return static_cast<int>(v);
 }
 
@@ -117,11 +120,15 @@ Node node_from_json(const json& j, std::size_t position)
         const auto& key = item.key();
         if (key == "id" || key == "op" || key == "inputs") continue;
         if (!allowed.count(key))
-            fail(where + ": field '" + key + "' does not apply to op '" + op_name(n.op) + "'");
+            fail(where + ": field '" + quoted_excerpt(key) + "' does not apply to op '" + op_name(n.op) + "'");
         if (key == "channels" || key == "features") n.channels = to_int(item.value(), where + ": field '" + key + "'");
         else if (key == "kernel") n.kernel = to_int(item.value(), where + ": field 'kernel'");
         else if (key == "stride") n.stride = to_int(item.value(), where + ": field 'stride'");
-        else if (key == "padding") n.padding = to_int(item.value(), where + ": field 'padding'");
+        else if (key == "padding") {
+            // Omitted means "same" (stored as -1); a negative value written out is a mistake.
+            n.padding = to_int(item.value(), where + ": field 'padding'");
+            if (n.padding < 0) fail(where + ": field 'padding' must be >= 0 (leave it out for 'same'), got " + std::to_string(n.padding));
+        }
         else if (key == "dilation") n.dilation = to_int(item.value(), where + ": field 'dilation'");
         else if (key == "groups") n.groups = to_int(item.value(), where + ": field 'groups'");
         else if (key == "bias") n.bias = get_field<bool>(j, "bias", where);
@@ -168,20 +175,20 @@ Architecture Architecture::from_json(const std::string& text)
 {
     json j;
     try {
-        j = json::parse(text);
+        j = parse_json_within_depth(text);
     } catch (const json::parse_error& e) {
         fail(std::string("malformed architecture JSON: ") + e.what());
     }
     if (!j.is_object()) fail("architecture JSON must be an object");
     const std::string where = "architecture";
     if (j.contains("format") && get_field<std::string>(j, "format", where) != format_tag)
-        fail("not a paretonas architecture (format '" + j["format"].get<std::string>() + "')");
+        fail("not a paretonas architecture (format '" + quoted_excerpt(j["format"].get<std::string>()) + "')");
     for (const auto& item : j.items()) {
         static const std::set<std::string> known = {"format", "version", "input_shape", "num_classes", "output", "next_id", "nodes"};
-        if (!known.count(item.key())) fail("architecture: unknown field '" + item.key() + "'");
+        if (!known.count(item.key())) fail("architecture: unknown field '" + quoted_excerpt(item.key()) + "'");
     }
     if (j.contains("version") && get_int(j, "version", where) > format_version)
-        fail("architecture format version " + j["version"].dump() + " is newer than this paretonas supports");
+        fail("architecture format version " + json_excerpt(j["version"]) + " is newer than this paretonas supports");
     const auto dims = get_int_array(j, "input_shape", where);
     Architecture arch(Shape(dims.begin(), dims.end()), get_int(j, "num_classes", where));
     const auto nodes = get_field<json>(j, "nodes", where);

@@ -1,6 +1,7 @@
 #include <paretonas/search/method.hpp>
 
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/json_text.hpp>
 
 #include <algorithm>
 
@@ -72,7 +73,7 @@ SearchResult run_search(OpenedRun& run, c10::Device device, const SearchCallback
 
 SettingsReader::SettingsReader(std::string method, const nlohmann::json& settings) : m_method(std::move(method)), m_settings(settings)
 {
-    if (!m_settings.is_object()) fail(m_method + " settings must be a JSON object, got " + m_settings.dump());
+    if (!m_settings.is_object()) fail(m_method + " settings must be a JSON object, got " + json_excerpt(m_settings));
 }
 
 void SettingsReader::finish() const
@@ -83,7 +84,7 @@ void SettingsReader::finish() const
 
 void SettingsReader::wrong_type(const std::string& key, const nlohmann::json& value) const
 {
-    fail(m_method + " " + key + " has the wrong type: " + value.dump());
+    fail(m_method + " " + key + " has the wrong type: " + json_excerpt(value));
 }
 
 } // namespace paretonas

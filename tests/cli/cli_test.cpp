@@ -56,6 +56,20 @@ TEST(Cli, BadInputGivesOneLineAndExitTwo)
     expect_one_line_error(run({"train", "--schedule", "linear", "--data", "/nonexistent-dir"}), "unknown learning-rate schedule");
 }
 
+// Issue "Hostile input …", defects 1, 7 and 12: each once crashed, hung or was taken silently.
+TEST(Cli, HostileFlagsAndFilesAreRefusedOnOneLine)
+{
+    expect_one_line_error(run({"cost", "--arch", "default", "--threads", "100000"}), "--threads: Value 100000 not in range");
+    expect_one_line_error(run({"cost", "--arch", "default", "--seed", "-1"}), "must be a whole number in [0, 2^64-1], got -1");
+    expect_one_line_error(run({"cost", "--arch", "default", "--seed", "18446744073709551616"}),
+                          "must be a whole number in [0, 2^64-1], got 18446744073709551616");
+    EXPECT_EQ(run({"cost", "--arch", "default", "--seed", "18446744073709551615", "--repeats", "1", "--threads", "1"}).code, 0);
+    const paretonas::test::TempDir dir;
+    const std::string deep = "{\"version\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const auto deep_file = temp_file(dir, "deep.json", deep);
+    expect_one_line_error(run({"cost", "--arch", deep_file}), deep_file + ": JSON nested deeper than 64 levels");
+}
+
 TEST(Cli, CostPrintsParamsMaddsAndLatency)
 {
     const auto r = run({"cost", "--arch", "default", "--repeats", "3", "--threads", "1"});

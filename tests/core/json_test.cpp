@@ -1,5 +1,6 @@
 #include <paretonas/core/architecture.hpp>
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/json_text.hpp>
 
 #include "common/test_support.hpp"
 
@@ -141,6 +142,13 @@ TEST(ArchitectureJson, NumbersMustBeExactIntegers)
                 HasSubstr("field 'kernel' must be an integer, got true"));
     EXPECT_THAT(message_of_parse(with_conv(R"("channels": 4294967304, "kernel": 3, "stride": 1)")),
                 HasSubstr("field 'channels' is out of range"));
+    // Issue "Hostile input …", defect 9: 2^64-1 read as -1, and -1 taken as "same" padding.
+    EXPECT_EQ(message_of_parse(with_conv(R"("channels": 4, "kernel": 3, "stride": 1, "padding": 18446744073709551615)")),
+              "architecture node 1: field 'padding' is out of range: 18446744073709551615");
+    EXPECT_EQ(message_of_parse(with_conv(R"("channels": 18446744073709551600, "kernel": 3, "stride": 1)")),
+              "architecture node 1: field 'channels' is out of range: 18446744073709551600");
+    EXPECT_EQ(message_of_parse(with_conv(R"("channels": 4, "kernel": 3, "stride": 1, "padding": -3)")),
+              "architecture node 1: field 'padding' must be >= 0 (leave it out for 'same'), got -3");
     EXPECT_THAT(message_of_parse(with_conv(R"("channels": 100000, "kernel": 3, "stride": 1)")),
                 HasSubstr("channels must be in [1, 65536]"));
     EXPECT_THAT(message_of_parse(with_conv(R"("channels": 4, "kernel": 3, "stride": 1, "rate": 0.5)")),
@@ -159,6 +167,24 @@ TEST(ArchitectureJson, NumbersMustBeExactIntegers)
                 HasSubstr("newer than this paretonas supports"));
     EXPECT_THAT(message_of_parse(R"({"input_shape": [1,8,8], "num_classes": 2, "output": 0, "nodes": [], "extra": 1})"),
                 HasSubstr("unknown field 'extra'"));
+}
+
+// Issue "Hostile input …": a deeply nested field value crashed the error message (defect 1); a
+// megabyte op name or field was echoed whole into it (defect 14).
+TEST(ArchitectureJson, HostileValuesGiveShortOneLineErrors)
+{
+    const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    EXPECT_EQ(message_of_parse(R"({"version": )" + deep + R"(, "input_shape": [1,8,8], "num_classes": 2, "output": 0, "nodes": []})"),
+              "JSON nested deeper than 64 levels");
+    EXPECT_EQ(message_of_parse(R"({"version": [[[[1]]]], "input_shape": [1,8,8], "num_classes": 2, "output": 0, "nodes": []})"),
+              "architecture: field 'version' must be an integer, got an array of 1");
+    const std::string huge(50000000, 'q');
+    const auto op = message_of_parse(R"({"input_shape": [1,8,8], "num_classes": 2, "output": 1, "nodes": [
+        {"id": 1, "op": ")" + huge + R"(", "inputs": [0]}]})");
+    EXPECT_LT(op.size(), 400u);
+    EXPECT_THAT(op, HasSubstr("unknown op '" + std::string(kMaxQuoted, 'q') + "... (50000000 characters)' (known: "));
+    const auto field = message_of_parse(R"({"input_shape": [1,8,8], "num_classes": 2, "output": 0, "nodes": [], ")" + huge + R"(": 1})");
+    EXPECT_EQ(field, "architecture: unknown field '" + std::string(kMaxQuoted, 'q') + "... (50000000 characters)'");
 }
 
 TEST(ArchitectureJson, CanonicalHashTellsSharedFromDuplicatedBranches)

@@ -125,7 +125,7 @@ TEST(MethodRegistry, SettingsTakeDefaultsAndNameABadOne)
     EXPECT_EQ(make_method("toy-local", {{"step", 3}})->settings().at("step"), 3);
     EXPECT_EQ(test::error_message([] { make_method("toy-local", {{"stride", 3}}); }), "toy-local has no setting 'stride'");
     EXPECT_EQ(test::error_message([] { make_method("toy-local", {{"step", 0}}); }), "toy-local step must be in [1, 100], got 0");
-    EXPECT_EQ(test::error_message([] { make_method("toy-local", nlohmann::json::array()); }), "toy-local settings must be a JSON object, got []");
+    EXPECT_EQ(test::error_message([] { make_method("toy-local", nlohmann::json::array()); }), "toy-local settings must be a JSON object, got an array of 0");
     // The built-in methods' settings survive a round trip through what a run stores.
     for (const std::string name : {"lemonade", "nsga2", "random", "nash"})
         EXPECT_EQ(make_method(name, default_settings(name))->settings(), default_settings(name)) << name;
