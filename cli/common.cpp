@@ -85,7 +85,7 @@ std::optional<Normalization> load_normalization(const std::string& dir)
     if (!std::filesystem::exists(path)) return std::nullopt;
     try {
         return normalization_from_json(parse_json_within_depth(read_text_file(path)));
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {
         fail(path + ": " + e.what());
     }
 }

@@ -99,7 +99,7 @@ json method_settings_given(const SearchOptions& o, std::set<std::string>& given)
             const auto content = read_text_file(text, option.flag + " file");
             try {
                 settings[at] = parse_json_within_depth(content);
-            } catch (const json::parse_error& e) {
+            } catch (const json::exception& e) {
                 fail(text + ": not JSON (" + one_line(e.what()) + ")");
             } catch (const InputError& e) {
                 fail(text + ": " + e.what());

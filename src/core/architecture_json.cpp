@@ -176,7 +176,7 @@ Architecture Architecture::from_json(const std::string& text)
     json j;
     try {
         j = parse_json_within_depth(text);
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {  // out_of_range too: "1e400" overflows a double
         fail(std::string("malformed architecture JSON: ") + e.what());
     }
     if (!j.is_object()) fail("architecture JSON must be an object");

@@ -149,6 +149,9 @@ TEST(ArchitectureJson, NumbersMustBeExactIntegers)
               "architecture node 1: field 'channels' is out of range: 18446744073709551600");
     EXPECT_EQ(message_of_parse(with_conv(R"("channels": 4, "kernel": 3, "stride": 1, "padding": -3)")),
               "architecture node 1: field 'padding' must be >= 0 (leave it out for 'same'), got -3");
+    // Defect 10: a number beyond a double is nlohmann's out_of_range, not a parse error.
+    EXPECT_EQ(message_of_parse(with_conv(R"("channels": 1e400, "kernel": 3, "stride": 1)")),
+              "malformed architecture JSON: [json.exception.out_of_range.406] number overflow parsing '1e400'");
     EXPECT_THAT(message_of_parse(with_conv(R"("channels": 100000, "kernel": 3, "stride": 1)")),
                 HasSubstr("channels must be in [1, 65536]"));
     EXPECT_THAT(message_of_parse(with_conv(R"("channels": 4, "kernel": 3, "stride": 1, "rate": 0.5)")),
