@@ -17,6 +17,13 @@ std::string read_text_file(const std::string& path, const std::string& what)
 {
     std::ifstream in(path);
     if (!in || fs::is_directory(path)) fail("cannot open " + what + " '" + path + "'");
+    // A device or a pipe (/dev/zero) would be read forever; a text file this large is not one
+    // of ours.
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) fail(what + " '" + path + "' is not a regular file");
+    const auto size = fs::file_size(path, ec);
+    if (ec || size > kMaxTextFileBytes)
+        fail(what + " '" + path + "' is larger than " + std::to_string(kMaxTextFileBytes >> 20) + " MiB");
     std::stringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();

@@ -56,7 +56,7 @@ TEST(Cli, BadInputGivesOneLineAndExitTwo)
     expect_one_line_error(run({"train", "--schedule", "linear", "--data", "/nonexistent-dir"}), "unknown learning-rate schedule");
 }
 
-// Issue "Hostile input …", defects 1, 7 and 12: each once crashed, hung or was taken silently.
+// Issue "Hostile input …", defects 1, 7, 12 and 13: each once crashed, hung or was taken silently.
 TEST(Cli, HostileFlagsAndFilesAreRefusedOnOneLine)
 {
     expect_one_line_error(run({"cost", "--arch", "default", "--threads", "100000"}), "--threads: Value 100000 not in range");
@@ -68,6 +68,11 @@ TEST(Cli, HostileFlagsAndFilesAreRefusedOnOneLine)
     const std::string deep = "{\"version\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
     const auto deep_file = temp_file(dir, "deep.json", deep);
     expect_one_line_error(run({"cost", "--arch", deep_file}), deep_file + ": JSON nested deeper than 64 levels");
+    // Defect 13: /dev/zero was read forever.
+    expect_one_line_error(run({"cost", "--arch", "/dev/zero"}), "architecture file '/dev/zero' is not a regular file");
+    const auto big = dir.file("big.json");
+    std::filesystem::resize_file(temp_file(dir, "big.json", "{"), (64u << 20) + 1);
+    expect_one_line_error(run({"cost", "--arch", big}), "architecture file '" + big + "' is larger than 64 MiB");
 }
 
 TEST(Cli, CostPrintsParamsMaddsAndLatency)

@@ -10,7 +10,11 @@
 
 namespace paretonas {
 
-/// Whole file as text; throws InputError "cannot open <what> '<path>'".
+/// The largest text file read_text_file reads (architectures, settings, normalization).
+constexpr std::uintmax_t kMaxTextFileBytes = 64ULL << 20;
+
+/// Whole file as text; throws InputError "cannot open <what> '<path>'", or naming the file when
+/// it is not a regular file (a device, a pipe) or larger than kMaxTextFileBytes.
 std::string read_text_file(const std::string& path, const std::string& what = "file");
 
 /// The whole content of a file, gunzipped when it starts with the gzip magic 0x1f8b, so that the
