@@ -83,11 +83,16 @@ std::optional<Normalization> load_normalization(const std::string& dir)
 {
     const auto path = (std::filesystem::path(dir) / "normalization.json").string();
     if (!std::filesystem::exists(path)) return std::nullopt;
+    const auto text = read_text_file(path);
+    nlohmann::json parsed;
     try {
-        return normalization_from_json(parse_json_within_depth(read_text_file(path)));
+        parsed = parse_json_within_depth(text);
     } catch (const nlohmann::json::exception& e) {
         fail(path + ": " + e.what());
+    } catch (const InputError& e) {  // nested too deep: the parser does not know the file
+        fail(path + ": " + e.what());
     }
+    return normalization_from_json(parsed);
 }
 
 std::string percent(double fraction)

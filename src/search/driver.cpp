@@ -59,14 +59,14 @@ bool Loop::fits(const Candidate& c, const std::vector<Candidate>& all)
 {
     if (m_settings.budget_seconds <= 0 || !m_settings.estimate_seconds) return true;
     const double expected = m_settings.estimate_seconds(c, all);
+    const double left = m_settings.budget_seconds - elapsed();
+    if (expected <= left) return true;
     // Before any candidate has finished, the estimate is the probe's alone: rather than end a run
     // with nothing on a guess, the cheapest queued candidate starts (a stop at the budget's end
     // still keeps the promise).
     if (std::none_of(all.begin(), all.end(), [](const Candidate& o) { return o.status == CandidateStatus::done; }) &&
         is_cheapest_queued(c, expected, all))
         return true;
-    const double left = m_settings.budget_seconds - elapsed();
-    if (expected <= left) return true;
     if (m_deferred.insert(c.id).second)
         notify(c, CandidateEvent::deferred,
                "(expected " + std::to_string(std::lround(expected)) + " s, " + std::to_string(std::lround(left)) + " s of the budget left)");

@@ -260,6 +260,9 @@ TEST(Cli, SearchLemonadePrintsTheFrontAndFrontReadsIt)
     std::ofstream(out.file("small.pgm"), std::ios::binary) << "P5\n2 2\n255\n" << std::string(4, 'x');
     expect_one_line_error(run({"predict", "--model", out.file("m"), "--images", out.file("small.pgm")}),
                           "small.pgm: image is 2x2, the model takes 12x12");
+    std::ofstream(out.file("m/normalization.json")) << std::string(100, '[') << std::string(100, ']');
+    expect_one_line_error(run({"predict", "--model", out.file("m"), "--images", out.file("pgm")}),
+                          out.file("m/normalization.json") + ": JSON nested deeper than 64 levels");
     std::filesystem::remove(out.file("m/normalization.json"));
     expect_one_line_error(run({"predict", "--model", out.file("m"), "--images", out.file("pgm")}), "the model has no normalization.json");
     expect_one_line_error(run({"export", "--model", out.file("m"), "--format", "tflite", "--out", out.file("x")}),
