@@ -21,9 +21,13 @@ struct CommonOptions {
     std::uint64_t seed = 0;
     bool quiet = false;
     bool json_log = false;
+    std::string max_memory = "auto";
 };
 
 using DataOptions = DataSpec;
+
+/// A flag's check: an existing regular file (not a directory, a device or a pipe).
+const CLI::Validator& regular_file();
 
 void add_common_options(CLI::App* cmd, CommonOptions& o);
 void add_data_options(CLI::App* cmd, DataOptions& o);
@@ -47,6 +51,11 @@ std::string percent(double fraction);
 
 /// "90s", "30m", "1.5h" -> seconds; throws InputError naming the flag.
 double parse_duration(const std::string& text, const std::string& flag);
+
+/// --max-memory: "auto" (three quarters of what the machine has available now; no limit on a GPU,
+/// whose memory the estimate does not describe), "none", or a size such as 8G or 512M (binary
+/// units) -> bytes, 0 for no limit; InputError otherwise.
+std::int64_t parse_memory_limit(const std::string& text, c10::Device device);
 
 } // namespace paretonas::cli
 

@@ -97,6 +97,7 @@ int run_finalize(const CommonOptions& common, FinalizeOptions& o, std::ostream& 
 {
     const auto device = parse_device(common.device);
     o.config.seed = common.seed;
+    o.config.max_memory_bytes = parse_memory_limit(common.max_memory, device);
     o.config.validate();
     RunStore store = RunStore::open(o.run);
     const auto data = run_data(store);
@@ -150,7 +151,7 @@ int run_finalize(const CommonOptions& common, FinalizeOptions& o, std::ostream& 
     for (std::size_t i = 0; i < models.size(); ++i)
         summary["models"].push_back(model_json(models[i], finals[i], before, store, status_name(finals[i].status)));
     const auto summary_path = (std::filesystem::path(o.run) / "final.json").string();
-    write_text_atomically(summary_path, summary.dump(1) + "\n");
+    write_file_atomically(summary_path, summary.dump(1) + "\n");
     if (common.json_log) {
         summary["event"] = "finals";
         out << summary.dump() << std::endl;

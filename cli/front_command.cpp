@@ -65,7 +65,7 @@ json front_json(const RunStore& store, const FrontView& v, const TestErrors& tes
 void print_run_front(const RunStore& store, std::ostream& out, bool as_json)
 {
     const auto front = read_front(store);
-    write_text_atomically((std::filesystem::path(store.dir()) / "front.json").string(), front_json(store, front).dump(1) + "\n");
+    write_file_atomically((std::filesystem::path(store.dir()) / "front.json").string(), front_json(store, front).dump(1) + "\n");
     if (as_json) {
         auto j = front_json(store, front);
         j["event"] = "front";

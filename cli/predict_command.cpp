@@ -31,7 +31,7 @@ namespace {
 
 bool is_idx(const std::string& path)
 {
-    const auto bytes = read_file_bytes(path);  // small enough: predict is given a batch, not a data set
+    const auto bytes = read_file_bytes(path, 4);  // the magic number only
     return bytes.size() >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0x08 && bytes[3] == 0x03;
 }
 

@@ -60,9 +60,9 @@ int run_report(const ReportOptions& o, std::ostream& out)
         }
     }
     const auto data = report_data(store, extras);
-    write_text_atomically((fs::path(dir) / "report.json").string(), data.dump(1) + "\n");
+    write_file_atomically((fs::path(dir) / "report.json").string(), data.dump(1) + "\n");
     const auto page = (fs::path(dir) / "report.html").string();
-    write_text_atomically(page, report_html(data));
+    write_file_atomically(page, report_html(data));
     if (!written.empty()) {
         out << "front members as ONNX (pixels in [0, 1]; architecture JSON beside each):\n";
         for (const auto& line : written) out << line << "\n";

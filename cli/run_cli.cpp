@@ -1,5 +1,6 @@
 #include "run_cli.hpp"
 
+#include "check_command.hpp"
 #include "common.hpp"
 #include "progress.hpp"
 #include "export_command.hpp"
@@ -11,6 +12,7 @@
 #include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
+#include <paretonas/core/memory.hpp>
 #include <paretonas/train/latency.hpp>
 #include <paretonas/train/runtime.hpp>
 #include <paretonas/train/trainer.hpp>
@@ -52,10 +54,13 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
 
     o.config.validate();
 
+    const auto memory_limit = parse_memory_limit(common.max_memory, device);
     if (!o.out.empty()) ensure_directory(o.out);  // fail before training, not after
     const auto data = prepare_data(o.data, common.seed);
     const auto& [source, split, norm] = data;
     const auto arch = architecture_for(o.arch_path, *source.train);
+    const std::string arch_name = o.arch_path.empty() ? "the built-in network" : "architecture " + o.arch_path;
+    require_training_memory(arch, o.config.batch_size, memory_limit, arch_name);
     o.config.augment = o.no_augment ? Augmentation{} : default_augmentation(*source.train);
     auto progress = make_progress(common, out);
     progress.log("start",
@@ -66,10 +71,17 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
                   {"device", device.str()}, {"threads", torch::get_num_threads()}});
 
     seed_everything(common.seed);
-    Network net(arch);
-    const auto result = train(net, split.train, &split.validation, norm, o.config, device, progress.callbacks(o.config.epochs));
-    const auto val = evaluate(net, split.validation, norm, device);
-    const auto test = evaluate(net, DataView::all(source.test), norm, device);
+    Network net{nullptr};
+    TrainResult result;
+    Evaluation val, test;
+    try {
+        net = Network(arch);
+        result = train(net, split.train, &split.validation, norm, o.config, device, progress.callbacks(o.config.epochs));
+        val = evaluate(net, split.validation, norm, device);
+        test = evaluate(net, DataView::all(source.test), norm, device);
+    } catch (const c10::Error& e) {  // out of memory despite the estimate, say: the network is named
+        fail(arch_name + ": training failed: " + one_line(e.what_without_backtrace()));
+    }
     if (common.json_log)
         out << nlohmann::json{{"event", "result"}, {"val_error", val.error}, {"test_error", test.error}, {"seconds", result.seconds}}.dump()
             << std::endl;
@@ -94,7 +106,7 @@ int run_train(const CommonOptions& common, TrainOptions& o, std::ostream& out)
             j["history"].push_back({{"epoch", e.epoch}, {"lr", e.lr}, {"train_loss", e.train_loss},
                                     {"train_error", e.train_error}, {"val_loss", e.val_loss},
                                     {"val_error", e.val_error}, {"seconds", e.seconds}});
-        write_text_atomically((dir / "result.json").string(), j.dump(1) + "\n");
+        write_file_atomically((dir / "result.json").string(), j.dump(1) + "\n");
         if (!common.quiet && !common.json_log) out << "wrote " << (dir / "model.pt").string() << ", arch.json, result.json" << std::endl;
     }
     return 0;
@@ -132,7 +144,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     add_common_options(train_cmd, common);
     add_data_options(train_cmd, train_opts.data);
     train_cmd->add_option("--arch", train_opts.arch_path, "architecture JSON (default: the built-in starting network)")
-        ->check(CLI::ExistingFile);
+        ->check(regular_file());
     train_cmd->add_option("--epochs", train_opts.config.epochs, "training epochs")->capture_default_str()->check(CLI::PositiveNumber);
     train_cmd->add_option("--batch-size", train_opts.config.batch_size)->capture_default_str()->check(CLI::PositiveNumber);
     train_cmd->add_option("--lr", train_opts.config.lr.lr_max, "peak learning rate")->capture_default_str();
@@ -159,6 +171,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     auto* finalize_cmd = add_finalize_command(app, common, finalize_opts);
     ReportOptions report_opts;
     auto* report_cmd = add_report_command(app, report_opts);
+    CheckOptions check_opts;
+    auto* check_cmd = add_check_command(app, check_opts);
     ExportOptions export_opts;
     auto* export_cmd = add_export_command(app, export_opts);
     PredictOptions predict_opts;
@@ -195,9 +209,13 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (front_cmd->parsed()) return run_front(front_opts, out);
         if (finalize_cmd->parsed()) return run_finalize(common, finalize_opts, out);
         if (report_cmd->parsed()) return run_report(report_opts, out);
+        if (check_cmd->parsed()) return run_check(check_opts, out);
         if (export_cmd->parsed()) return run_export(export_opts, out);
         if (predict_cmd->parsed()) return run_predict(predict_opts, out);
     } catch (const InputError& e) {
+        err << "paretonas: error: " << one_line(e.what()) << std::endl;
+        return 2;
+    } catch (const StorageError& e) {  // a full disk: one line with the system's reason
         err << "paretonas: error: " << one_line(e.what()) << std::endl;
         return 2;
     } catch (const c10::Error& e) {

@@ -230,7 +230,7 @@ CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions
             const json::json_pointer at(option.pointer);
             if (option.kind == MethodOption::Kind::value && defaults.contains(at))
                 flag->type_name(type_name(defaults.at(at)))->default_str(as_flag_text(defaults.at(at)));
-            if (option.kind == MethodOption::Kind::json_file) flag->check(CLI::ExistingFile);
+            if (option.kind == MethodOption::Kind::json_file) flag->check(regular_file());
         }
         o.method_flags.emplace_back(option, flag);
     }
@@ -240,6 +240,7 @@ CLI::App* add_search_command(CLI::App& app, CommonOptions& common, SearchOptions
 int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
 {
     const auto device = parse_device(common.device);
+    const auto memory_limit = parse_memory_limit(common.max_memory, device);
     const auto request = request_of(common, o);
     auto run = open_or_create_run(o.out, request);
     const auto& settings = run.settings;
@@ -257,7 +258,7 @@ int run_search(const CommonOptions& common, SearchOptions& o, std::ostream& out)
         progress.set_budget_end(std::chrono::steady_clock::now() +
                                 std::chrono::milliseconds(static_cast<long long>(1000 * (settings.budget_seconds - run.store.elapsed_seconds()))));
     double hypervolume = -1.0;
-    const auto result = paretonas::run_search(run, device, progress_callbacks(progress, hypervolume));
+    const auto result = paretonas::run_search(run, device, progress_callbacks(progress, hypervolume), {}, memory_limit);
     if (!result.finished) progress.log("budget", "budget spent; run the same command again with a larger --budget to go on");
     print_run_front(run.store, out, common.json_log);
     return 0;

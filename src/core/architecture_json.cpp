@@ -220,7 +220,7 @@ Architecture Architecture::load(const std::string& path)
     }
 }
 
-void Architecture::save(const std::string& path) const { write_text_atomically(path, to_json()); }
+void Architecture::save(const std::string& path) const { write_file_atomically(path, to_json()); }
 
 std::string Architecture::canonical_hash() const
 {

@@ -16,7 +16,7 @@ ImageSet read_cifar(const std::vector<std::string>& paths, bool cifar100)
     const std::size_t record = label_bytes + static_cast<std::size_t>(set.image_bytes());
 
     for (const std::string& path : paths) {
-        const std::vector<std::uint8_t> bytes = read_file_bytes(path);
+        const std::vector<std::uint8_t> bytes = read_whole_file(path);
         if (bytes.empty()) fail(path + ": empty file");
         if (bytes.size() % record != 0)
             fail(path + ": size " + std::to_string(bytes.size()) + " bytes is not a multiple of the record size " +

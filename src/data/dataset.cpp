@@ -167,6 +167,9 @@ DataSource load_directory(const fs::path& directory, Format format, const std::s
                                      require_idx_file(directory, "t10k-labels-idx1-ubyte")};
         train = read_idx(paths[0], paths[1]);
         test = read_idx(paths[2], paths[3]);
+        // An empty set fails here, naming its file, not after a whole training.
+        if (train.size() == 0) fail(paths[0] + ": holds no images");
+        if (test.size() == 0) fail(paths[2] + ": holds no images (the test set)");
         break;
     }
     case Format::cifar10:

@@ -41,13 +41,15 @@ struct IdxFile {
 
 IdxFile read_idx_file(const std::string& path, std::uint32_t magic)
 {
-    IdxFile file{read_file_bytes(path), {}, 4 + 4 * std::size_t{magic & 0xffu}};
-    const std::uint64_t size = file.bytes.size();
-    if (size < 4) fail_size(path, "truncated data", file.header, size);
+    // The header first: it says how much data follows, and no more than that is inflated (an
+    // 8 MB gzip may hold gigabytes of zeros).
+    IdxFile file{read_file_bytes(path, 63), {}, 4 + 4 * std::size_t{magic & 0xffu}};
+    const std::uint64_t head = file.bytes.size();
+    if (head < 4) fail_size(path, "truncated data", file.header, head);
     const std::uint32_t got_magic = big_endian_u32(file.bytes.data());
     if (got_magic != magic)
         fail(path + ": bad magic number (expected " + hex32(magic) + ", got " + hex32(got_magic) + ")");
-    if (size < file.header) fail_size(path, "truncated data", file.header, size);
+    if (head < file.header) fail_size(path, "truncated data", file.header, head);
 
     std::uint64_t expected = 1;
     for (std::size_t offset = 4; offset < file.header; offset += 4) {
@@ -58,13 +60,23 @@ IdxFile read_idx_file(const std::string& path, std::uint32_t magic)
     }
     if (__builtin_add_overflow(expected, std::uint64_t{file.header}, &expected))
         fail(path + ": implausible dimensions in the header");
+    if (expected > kMaxDataFileBytes)
+        fail(path + ": the header describes " + std::to_string(expected) + " bytes, more than paretonas reads (" +
+             std::to_string(kMaxDataFileBytes) + ")");
+    file.bytes = read_file_bytes(path, expected);
+    const std::uint64_t size = file.bytes.size();
     if (size < expected) fail_size(path, "truncated data", expected, size);
-    if (size > expected) fail_size(path, "unexpected trailing data", expected, size);
+    if (size > expected)
+        fail(path + ": unexpected trailing data (expected " + std::to_string(expected) + " bytes, the file holds more)");
     return file;
 }
 
 ImageSet images_of(const std::string& path, const IdxFile& images)
 {
+    // Images of no pixels take no data bytes, so any count passes the size check: two billion of
+    // them would allocate two billion labels (found by bench/fuzz).
+    if (images.dims[1] == 0 || images.dims[2] == 0)
+        fail(path + ": images of " + std::to_string(images.dims[1]) + "x" + std::to_string(images.dims[2]) + " pixels");
     ImageSet set;
     set.name = path;
     set.channels = 1;

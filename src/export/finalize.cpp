@@ -2,6 +2,7 @@
 
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
+#include <paretonas/core/memory.hpp>
 #include <paretonas/core/seeds.hpp>
 #include <paretonas/train/runtime.hpp>
 
@@ -54,6 +55,8 @@ FinalModel pending_final(const Candidate& c, const FinalizeConfig& config)
 FinalModel train_final(RunStore& store, const Candidate& c, const DataView& train_data, const DataView& test,
                        const Normalization& norm, const FinalizeConfig& config, c10::Device device, const TrainCallbacks& callbacks)
 {
+    // A model over the memory limit fails with the estimate before anything is allocated.
+    require_training_memory(c.arch, config.train.batch_size, config.max_memory_bytes, "candidate " + std::to_string(c.id));
     FinalModel f = pending_final(c, config);
     f.status = CandidateStatus::training;
     store.save_final(f);

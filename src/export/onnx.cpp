@@ -254,7 +254,7 @@ std::string onnx_model(const NetworkImpl& net, const OnnxOptions& options)
 void export_onnx(const NetworkImpl& net, const std::string& path, const OnnxOptions& options)
 {
     const auto bytes = onnx_model(net, options);
-    write_text_atomically(path, bytes);
+    write_file_atomically(path, bytes);
 }
 
 void check_onnx(const std::string& bytes)

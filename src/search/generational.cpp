@@ -78,7 +78,7 @@ BudgetedDriver budgeted_driver(const SearchContext& context, int generations, co
 TrainingContext training_context(const SearchContext& context)
 {
     return TrainingContext{context.store, context.data, context.run.objectives, context.run.seed, context.device,
-                           context.callbacks.train};
+                           context.callbacks.train, context.max_memory_bytes};
 }
 
 TrainingRecipe with_data_augmentation(TrainingRecipe recipe, const SearchContext& context)

@@ -1,4 +1,5 @@
 #include <paretonas/search/lemonade.hpp>
+#include <paretonas/search/trained_weights.hpp>
 
 #include <paretonas/core/density.hpp>
 #include <paretonas/core/error.hpp>
@@ -110,7 +111,7 @@ public:
 private:
     Network load(const Candidate& c) const
     {
-        return load_network(c.arch, m_context.store.weights_path(c.weights), m_context.device);
+        return load_trained(m_context.store, c, m_context.device);
     }
     std::vector<Candidate> children_of(const std::vector<Candidate>& population, const std::vector<double>& density,
                                        const std::vector<Candidate>& all, int generation, std::mt19937_64& rng) const;

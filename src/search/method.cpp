@@ -64,10 +64,11 @@ DriverSettings SearchContext::driver(int generations) const
     return d;
 }
 
-SearchResult run_search(OpenedRun& run, c10::Device device, const SearchCallbacks& callbacks, std::function<double()> clock)
+SearchResult run_search(OpenedRun& run, c10::Device device, const SearchCallbacks& callbacks, std::function<double()> clock,
+                        std::int64_t max_memory_bytes)
 {
     auto method = make_method(run.settings.method, run.settings.method_settings);
-    const SearchContext context{run.store, run.settings, run.data, device, callbacks, std::move(clock)};
+    const SearchContext context{run.store, run.settings, run.data, device, callbacks, std::move(clock), max_memory_bytes};
     return method->run(context);
 }
 

@@ -2,9 +2,11 @@
 
 #include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
+#include <paretonas/core/memory.hpp>
 #include <paretonas/core/seeds.hpp>
 #include <paretonas/morph/inherit.hpp>
 #include <paretonas/morph/sampler.hpp>
+#include <paretonas/search/trained_weights.hpp>
 #include <paretonas/train/latency.hpp>
 #include <paretonas/train/runtime.hpp>
 #include <paretonas/train/trainer.hpp>
@@ -13,6 +15,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace paretonas {
 
@@ -86,10 +89,16 @@ Network TrainingEvaluator::build(Candidate& c, Network& teacher) const
         return net;
     }
     const auto& store = m_context.store;
-    const auto parent = store.candidate(c.parent);
+    std::optional<Candidate> parent;
+    try {
+        parent = store.candidate(c.parent);
+    } catch (const InputError& e) {  // a damaged parent row is the run's, not this child's
+        throw StorageError(e.what());
+    }
     if (!parent || parent->status != CandidateStatus::done)
-        fail("candidate " + std::to_string(c.id) + ": parent " + std::to_string(c.parent) + " has no trained weights");
-    teacher = load_network(parent->arch, store.weights_path(parent->weights), device);
+        throw StorageError("run " + store.dir() + ": candidate " + std::to_string(c.id) + " has parent " + std::to_string(c.parent) +
+                           ", which is not trained");
+    teacher = load_trained(store, *parent, device);
     Network net = teacher;
     for (const auto& m : c.operators) net = inherit(*net, apply_morphism(net->architecture(), m));
     if (net->architecture() != c.arch) fail("candidate " + std::to_string(c.id) + ": its operators do not rebuild its architecture");
@@ -148,6 +157,8 @@ TrainCallbacks TrainingEvaluator::stopping_at(TrainCallbacks callbacks, const De
 
 Evaluator::Outcome TrainingEvaluator::evaluate(Candidate& c, const Deadline& deadline)
 {
+    // Refused before anything is allocated: a failed candidate with the estimate as its reason.
+    require_training_memory(c.arch, m_recipe.train.batch_size, m_context.max_memory_bytes, "candidate " + std::to_string(c.id));
     const auto& [train_data, validation] = m_context.data.split;
     const auto& norm = m_context.data.norm;
     const auto device = m_context.device;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -19,6 +20,7 @@ namespace paretonas {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 using detail::Statement;
+using detail::fail_sqlite;
 
 namespace {
 
@@ -122,10 +124,8 @@ json without_empty_lists(json data)
     return data;
 }
 
-Candidate read_candidate(const Statement& s)
+void read_candidate_columns(const Statement& s, Candidate& c)
 {
-    Candidate c;
-    c.id = s.integer(0);
     c.generation = static_cast<int>(s.integer(1));
     c.parent = s.integer(2);
     c.arch = Architecture::from_json(s.text(3));
@@ -139,6 +139,18 @@ Candidate read_candidate(const Statement& s)
     c.seconds = s.real(11);
     c.weights = s.text(12);
     c.data = without_empty_lists(json::parse(s.text(13)));
+    if (!c.data.is_object()) throw std::runtime_error("its data is not a JSON object");
+}
+
+Candidate read_candidate(const Statement& s, const std::string& dir)
+{
+    Candidate c;
+    c.id = s.integer(0);
+    try {
+        read_candidate_columns(s, c);
+    } catch (const std::exception& e) {  // a row edited by hand or damaged: name it
+        fail("run store " + dir + ": candidate " + std::to_string(c.id) + " is corrupt (" + e.what() + ")");
+    }
     return c;
 }
 
@@ -174,10 +186,9 @@ RunStore::~RunStore()
 void RunStore::exec(const std::string& sql) const
 {
     char* error = nullptr;
-    if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
-        const std::string why = error ? error : "unknown error";
-        sqlite3_free(error);
-        fail("run store " + m_dir + ": " + why);
+    if (const int rc = sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &error); rc != SQLITE_OK) {
+        sqlite3_free(error);  // the same text as sqlite3_errmsg
+        fail_sqlite(m_db, rc);
     }
 }
 
@@ -305,8 +316,24 @@ std::vector<Candidate> RunStore::candidates() const
 {
     Statement s(m_db, candidate_columns(m_data_expression) + " ORDER BY id");
     std::vector<Candidate> out;
-    while (s.step()) out.push_back(read_candidate(s));
+    while (s.step()) out.push_back(read_candidate(s, m_dir));
     return out;
+}
+
+std::vector<std::int64_t> RunStore::candidate_ids() const
+{
+    Statement s(m_db, "SELECT id FROM candidates ORDER BY id");
+    std::vector<std::int64_t> ids;
+    while (s.step()) ids.push_back(s.integer(0));
+    return ids;
+}
+
+std::string RunStore::integrity_check() const
+{
+    Statement s(m_db, "PRAGMA integrity_check");
+    std::string report;
+    while (s.step()) report += (report.empty() ? "" : "; ") + s.text(0);
+    return report;
 }
 
 std::optional<Candidate> RunStore::candidate(std::int64_t id) const
@@ -314,7 +341,7 @@ std::optional<Candidate> RunStore::candidate(std::int64_t id) const
     Statement s(m_db, candidate_columns(m_data_expression) + " WHERE id=?");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
-    return read_candidate(s);
+    return read_candidate(s, m_dir);
 }
 
 // Schema 1 -> 2 in one transaction: the genome and curve columns become keys of `data`, and
@@ -358,8 +385,18 @@ std::vector<GenerationRecord> RunStore::generations() const
 {
     Statement s(m_db, "SELECT generation, front, hypervolume, seconds FROM generations ORDER BY generation");
     std::vector<GenerationRecord> out;
-    while (s.step())
-        out.push_back({static_cast<int>(s.integer(0)), json::parse(s.text(1)).get<std::vector<std::int64_t>>(), s.real(2), s.real(3)});
+    while (s.step()) {
+        const int generation = static_cast<int>(s.integer(0));
+        try {
+            const json front = json::parse(s.text(1));
+            // An id such as 1e300 would convert to an integer with undefined behaviour.
+            if (!front.is_array() || !std::all_of(front.begin(), front.end(), [](const json& id) { return id.is_number_integer(); }))
+                throw std::runtime_error("its front is not a list of candidate ids");
+            out.push_back({generation, front.get<std::vector<std::int64_t>>(), s.real(2), s.real(3)});
+        } catch (const std::exception& e) {
+            fail("run store " + m_dir + ": generation " + std::to_string(generation) + " is corrupt (" + e.what() + ")");
+        }
+    }
     return out;
 }
 

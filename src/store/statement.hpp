@@ -11,12 +11,24 @@
 
 namespace paretonas::detail {
 
+/// Throws for SQLite result `rc` on `db`, naming the database file: StorageError when the machine
+/// refused (a full disk, an I/O error, a read-only file), so that a search stops and resumes
+/// instead of failing a candidate; InputError otherwise (a damaged or foreign run.db).
+[[noreturn]] inline void fail_sqlite(sqlite3* db, int rc)
+{
+    const char* file = sqlite3_db_filename(db, "main");
+    const std::string message = std::string("run store ") + (file && *file ? file : "(in memory)") + ": " + sqlite3_errmsg(db);
+    const int primary = rc & 0xff;
+    if (primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_READONLY || primary == SQLITE_CANTOPEN)
+        throw StorageError(message);
+    fail(message);
+}
+
 class Statement {
 public:
     Statement(sqlite3* db, const std::string& sql) : m_db(db)
     {
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &m_stmt, nullptr) != SQLITE_OK)
-            fail(std::string("run store: ") + sqlite3_errmsg(db));
+        if (const int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &m_stmt, nullptr); rc != SQLITE_OK) fail_sqlite(db, rc);
     }
     ~Statement() { sqlite3_finalize(m_stmt); }
     Statement(const Statement&) = delete;
@@ -30,7 +42,7 @@ public:
     {
         const int rc = sqlite3_step(m_stmt);
         if (rc == SQLITE_ROW) return true;
-        if (rc != SQLITE_DONE) fail(std::string("run store: ") + sqlite3_errmsg(m_db));
+        if (rc != SQLITE_DONE) fail_sqlite(m_db, rc);
         return false;
     }
     std::int64_t integer(int col) const { return sqlite3_column_int64(m_stmt, col); }
@@ -44,7 +56,7 @@ public:
 private:
     Statement& check(int rc)
     {
-        if (rc != SQLITE_OK) fail(std::string("run store: ") + sqlite3_errmsg(m_db));
+        if (rc != SQLITE_OK) fail_sqlite(m_db, rc);
         return *this;
     }
     sqlite3* m_db;

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <sstream>
 #include <unordered_map>
 
 namespace paretonas {
@@ -201,7 +202,11 @@ Network clone_network(const NetworkImpl& net)
 
 void save_weights(Network& net, const std::string& path)
 {
-    write_file_atomically(path, [&](const std::string& tmp) { torch::save(net, tmp); });
+    // Serialised in memory first: LibTorch's file writer aborts the process when the disk fills
+    // (its destructor throws), and our writer reports that as one line and leaves no file.
+    std::ostringstream bytes;
+    torch::save(net, bytes);
+    write_file_atomically(path, bytes.str());
 }
 
 Network load_network(const Architecture& arch, const std::string& path, c10::Device device)

@@ -11,7 +11,9 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <csignal>
 #include <cstdio>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -182,6 +184,29 @@ inline RunInfo run_info(const std::string& method)
     info.reference = {1.0, 8.0};
     return info;
 }
+
+/// A file-size limit makes the kernel refuse writes past it (EFBIG), as a full disk refuses them
+/// (ENOSPC), without root or a small file system; restored when the test ends.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes)
+    {
+        ::getrlimit(RLIMIT_FSIZE, &m_saved);
+        m_handler = std::signal(SIGXFSZ, SIG_IGN);  // the write then fails instead of killing us
+        rlimit limited = m_saved;
+        limited.rlim_cur = bytes;
+        ::setrlimit(RLIMIT_FSIZE, &limited);
+    }
+    ~FileSizeLimit()
+    {
+        ::setrlimit(RLIMIT_FSIZE, &m_saved);
+        std::signal(SIGXFSZ, m_handler);
+    }
+
+private:
+    rlimit m_saved{};
+    void (*m_handler)(int) = nullptr;
+};
 
 /// Runs a shell command and returns its exit status and its output (stdout and stderr).
 struct CommandResult {

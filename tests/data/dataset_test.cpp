@@ -117,6 +117,16 @@ TEST(LoadData, IdxDirectoryMissingTestFiles)
                 AllOf(HasSubstr(dir.file("t10k-images-idx3-ubyte")), HasSubstr("missing file")));
 }
 
+TEST(LoadData, AnEmptyIdxSetIsNamedBeforeAnyTraining)
+{
+    TempDir dir;
+    write_idx_set(dir, "train", make_set(6, 1, 3, 3));
+    write_idx_set(dir, "t10k", make_set(0, 1, 3, 3));
+    EXPECT_EQ(error_message([&] { load_data(dir.path()); }), dir.file("t10k-images-idx3-ubyte") + ": holds no images (the test set)");
+    write_idx_set(dir, "train", make_set(0, 1, 3, 3));
+    EXPECT_EQ(error_message([&] { load_data(dir.path()); }), dir.file("train-images-idx3-ubyte") + ": holds no images");
+}
+
 TEST(LoadData, CifarDirectoriesAreDetected)
 {
     TempDir cifar10, cifar100;

@@ -110,6 +110,28 @@ TEST(Idx, FileShorterThanMagicIsTruncated)
                 AllOf(HasSubstr(images), HasSubstr("truncated data"), HasSubstr("expected 16 bytes, got 2")));
 }
 
+TEST(Idx, AGzipBombIsNotInflatedPastWhatItsHeaderDescribes)
+{
+    // A valid header for 3 images of 2x2, then 64 MiB of zeros (64 KB compressed): refused after
+    // the 28 bytes the header describes plus one.
+    TempDir dir;
+    write_idx_set(dir, "train", make_set(3, 1, 2, 2), true);
+    const std::string images = dir.file("train-images-idx3-ubyte.gz");
+    Bytes bomb = idx_bytes({3, 2, 2}, Bytes(12, 7));
+    bomb.resize(bomb.size() + (64u << 20), 0);
+    write_bytes(images, bomb, true);
+    EXPECT_EQ(error_message([&] { read_idx(images, dir.file("train-labels-idx1-ubyte.gz")); }),
+              images + ": unexpected trailing data (expected 28 bytes, the file holds more)");
+}
+
+TEST(Idx, ImagesOfNoPixelsAreRefusedWhateverTheirCount)
+{
+    TempDir dir;
+    const std::string images = dir.file("x-images-idx3-ubyte");
+    write_bytes(images, idx_bytes({0x873d0000u, 0, 0}, {}));  // 2.27 billion images of 0x0 pixels
+    EXPECT_EQ(error_message([&] { read_idx_images(images); }), images + ": images of 0x0 pixels");
+}
+
 TEST(Idx, RealFashionMnistLoads)
 {
     const std::string root = "/usr/share/datasets";

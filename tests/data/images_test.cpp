@@ -2,6 +2,8 @@
 
 #include <paretonas/data/dataset.hpp>
 
+#include <stb/stb_image_write.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -44,6 +46,31 @@ TEST(ImageFiles, BadFilesAreNamed)
                 HasSubstr("a.pgm: image is 2x1, the model takes 28x28"));
     EXPECT_THAT(test::error_message([&] { read_image_files({dir.file("a.pgm")}, 4, 1, 2); }), HasSubstr("only 1 (grey) or 3 (RGB)"));
     EXPECT_THAT(test::error_message([&] { read_image_files({}, 1, 1, 2); }), HasSubstr("no image files given"));
+}
+
+TEST(ImageFiles, TruncatedFilesAreRefusedNotFilledIn)
+{
+    test::TempDir dir;
+    // A PGM header for 4x4 pixels and 5 of its 16 bytes; a header with no pixels at all.
+    write_pnm(dir.file("cut.pgm"), "P5", 4, 4, std::string(5, '\x40'));
+    write_pnm(dir.file("empty.pgm"), "P5", 4, 4, "");
+    EXPECT_EQ(test::error_message([&] { read_image_files({dir.file("cut.pgm")}, 1, 4, 4); }),
+              dir.file("cut.pgm") + ": truncated image (16 bytes, the header needs 27)");
+    EXPECT_THAT(test::error_message([&] { read_image_files({dir.file("empty.pgm")}, 1, 4, 4); }), HasSubstr("empty.pgm: truncated image"));
+    // A comment in the header is allowed, and a complete file still reads.
+    std::ofstream(dir.file("commented.pgm"), std::ios::binary) << "P5\n# made by hand\n4 4\n255\n" << std::string(16, '\x40');
+    EXPECT_EQ(read_image_files({dir.file("commented.pgm")}, 1, 4, 4).pixels, std::vector<std::uint8_t>(16, 0x40));
+
+    // A real JPEG, then the same file without its last quarter.
+    std::vector<std::uint8_t> pixels(16 * 16, 0);
+    for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::uint8_t>(i);
+    ASSERT_NE(stbi_write_jpg(dir.file("whole.jpg").c_str(), 16, 16, 1, pixels.data(), 90), 0);
+    EXPECT_EQ(read_image_files({dir.file("whole.jpg")}, 1, 16, 16).size(), 1);
+    auto bytes = test::read_bytes(dir.file("whole.jpg"));
+    bytes.resize(bytes.size() * 3 / 4);
+    test::write_bytes(dir.file("cut.jpg"), bytes);
+    EXPECT_EQ(test::error_message([&] { read_image_files({dir.file("whole.jpg"), dir.file("cut.jpg")}, 1, 16, 16); }),
+              dir.file("cut.jpg") + ": truncated image (the JPEG has no end-of-image marker after its last scan)");
 }
 
 TEST(ImageFiles, IdxImagesWithoutLabels)

@@ -180,3 +180,46 @@ TEST(Lemonade, AcceptRuleAndInitialShareAreSettings)
               "unknown acceptance rule 'best' (paper or cost)");
     EXPECT_EQ(test::error_message([] { LemonadeSettings::from_json({{"initial_share", 0.0}}); }).rfind("lemonade initial_share", 0), 0u);
 }
+
+// Weights deleted under a run are the run's damage, not its children's fault: the search stops
+// naming the file, fails no candidate, and goes on once the file is back.
+TEST(Lemonade, MissingParentWeightsStopTheRunWithoutFailingChildren)
+{
+    namespace fs = std::filesystem;
+    const test::BarData d;
+    test::TempDir dir;
+    auto config = test::settings_for("lemonade", tiny_settings(2));
+    Candidate child;
+    {
+        auto store = create_run(dir.file("run"), config, d.data);
+        test::run_method(store, config, d.data);
+        for (const auto& c : store.candidates())
+            if (c.parent >= 0 && c.status == CandidateStatus::done) child = c;
+        ASSERT_GE(child.parent, 0);
+        auto queued = child;  // as a kill during its training leaves it
+        queued.status = CandidateStatus::queued;
+        store.update(queued);
+    }
+    const auto parent_weights = dir.file("run/weights/" + std::to_string(child.parent) + ".pt");
+    fs::rename(parent_weights, dir.file("parent.pt"));
+    const auto no_failed = [&](const RunStore& store) {
+        for (const auto& c : store.candidates()) EXPECT_NE(c.status, CandidateStatus::failed) << "candidate " << c.id;
+    };
+    {
+        auto store = RunStore::open(dir.file("run"));
+        try {
+            test::run_method(store, config, d.data);
+            ADD_FAILURE() << "expected a StorageError";
+        } catch (const StorageError& e) {
+            EXPECT_EQ(std::string(e.what()), "run " + dir.file("run") + ": the weights of candidate " + std::to_string(child.parent) + " (" +
+                                                 parent_weights + ") are missing; restore the file, then resume");
+        }
+        no_failed(store);
+        EXPECT_TRUE(store.candidate(child.id)->pending());
+    }
+    fs::rename(dir.file("parent.pt"), parent_weights);
+    auto store = RunStore::open(dir.file("run"));
+    EXPECT_TRUE(test::run_method(store, config, d.data).finished);
+    EXPECT_EQ(store.candidate(child.id)->status, CandidateStatus::done);
+    no_failed(store);
+}

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 using namespace paretonas;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
@@ -288,4 +289,34 @@ TEST(RunStore, MethodDataRoundTripsAndAFutureSchemaIsRefused)
     sqlite3_close(db);
     EXPECT_EQ(test::error_message([&] { RunStore::open_read_only(path); }),
               "run store " + path + " has schema 3; this paretonas reads schemas 1 to 2");
+}
+
+TEST(RunStore, ACorruptRowOrAMissingTableIsNamed)
+{
+    test::TempDir dir;
+    const auto path = dir.file("run");
+    {
+        auto store = RunStore::create(path, sample_info());
+        store.add_all({sample_candidate(0, -1), sample_candidate(0, -1)});
+        store.record_generation({0, {1, 2}, 0.5, 1.0});
+    }
+    const auto edit = [&](const char* sql) {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open((path + "/run.db").c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+    };
+    edit("UPDATE candidates SET data='{\"a\": [' WHERE id=2");
+    const auto store = RunStore::open_read_only(path);
+    EXPECT_THAT(test::error_message([&] { store.candidates(); }),
+                AllOf(HasSubstr("run store " + path + ": candidate 2 is corrupt ("), HasSubstr("parse error")));
+    EXPECT_THAT(test::error_message([&] { store.candidate(2); }), HasSubstr("candidate 2 is corrupt"));
+    EXPECT_NO_THROW(store.candidate(1));
+    edit("UPDATE candidates SET data='[1]' WHERE id=2");
+    EXPECT_THAT(test::error_message([&] { store.candidates(); }), HasSubstr("candidate 2 is corrupt (its data is not a JSON object)"));
+    edit("UPDATE generations SET front='{' WHERE generation=0");
+    EXPECT_THAT(test::error_message([&] { store.generations(); }), HasSubstr("run store " + path + ": generation 0 is corrupt ("));
+    edit("DROP TABLE generations");
+    // SQLite names the file by its resolved path.
+    EXPECT_THAT(test::error_message([&] { store.generations(); }), AllOf(HasSubstr("run store /"), HasSubstr("/run.db: no such table: generations")));
 }

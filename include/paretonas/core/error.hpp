@@ -15,6 +15,14 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+/// The machine refused what a correct request needed: a full disk, a file-size limit, a
+/// read-only directory. Not a candidate's fault, so a search stops (and resumes) instead of
+/// failing the candidate; the CLI prints what() on one line and exits with code 2.
+class StorageError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 /// Throws `InputError(message)`. A function so that call sites stay one line and the message is
 /// built only on the error path.
 [[noreturn]] void fail(const std::string& message);

@@ -4,8 +4,8 @@
 #define PARETONAS_CORE_FILES_HPP
 
 #include <cstdint>
-#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace paretonas {
@@ -17,15 +17,25 @@ constexpr std::uintmax_t kMaxTextFileBytes = 64ULL << 20;
 /// it is not a regular file (a device, a pipe) or larger than kMaxTextFileBytes.
 std::string read_text_file(const std::string& path, const std::string& what = "file");
 
-/// The whole content of a file, gunzipped when it starts with the gzip magic 0x1f8b, so that the
-/// IDX and CIFAR readers accept both forms. Throws InputError "<path>: missing file" or
-/// "<path>: broken gzip (...)".
-std::vector<std::uint8_t> read_file_bytes(const std::string& path);
+/// The most read_whole_file reads by default: a data file (a CIFAR batch, an image) larger than
+/// this after decompression is not one a search can use.
+constexpr std::uint64_t kMaxDataFileBytes = 4ULL << 30;
 
-/// Writes through `path`.tmp and renames, so readers (and a run killed mid-write) never see
-/// half a file. `write` receives the temporary path.
-void write_file_atomically(const std::string& path, const std::function<void(const std::string&)>& write);
-void write_text_atomically(const std::string& path, const std::string& text);
+/// The content of a file, gunzipped when it starts with the gzip magic 0x1f8b, so that the IDX
+/// and CIFAR readers accept both forms; but at most `limit` + 1 bytes, so that a gzip bomb is
+/// never inflated whole and a result longer than `limit` tells the caller there is more. Throws
+/// InputError "<path>: missing file", "<path>: not a regular file" or "<path>: broken gzip (...)".
+std::vector<std::uint8_t> read_file_bytes(const std::string& path, std::uint64_t limit);
+
+/// read_file_bytes, failing with InputError naming the file when it holds more than `limit`.
+std::vector<std::uint8_t> read_whole_file(const std::string& path, std::uint64_t limit = kMaxDataFileBytes);
+
+/// Writes `bytes` to a new file with a unique name in `path`'s directory and renames it over
+/// `path`, so that readers (and a run killed mid-write) never see half a file. Refuses (InputError)
+/// a `path` that is a directory or another non-regular file; writes through a symbolic link.
+/// Throws StorageError with the system's reason ("No space left on device") when the disk
+/// refuses, after removing the temporary file.
+void write_file_atomically(const std::string& path, std::string_view bytes);
 
 /// Creates `dir` (and parents) or throws InputError naming it; fails if it is not a directory.
 void ensure_directory(const std::string& dir);

@@ -21,6 +21,7 @@ struct FinalizeConfig {
     std::uint64_t seed = 0;
     TrainConfig train;             // batch size, momentum, weight decay, augmentation
     LatencyOptions latency{1, 10, 100};  // more repeats than in the search: this figure is reported
+    std::int64_t max_memory_bytes = 0;   // the memory guard (core/memory.hpp); 0: none. Not part of the recipe
 
     void validate() const;
     /// What names its results: "e10-lr0.05-b128-s0", "-scratch" appended from scratch. A

@@ -30,6 +30,8 @@ struct SearchContext {
     SearchCallbacks callbacks;
     /// Seconds on a monotonic clock for the budget; the steady clock when empty.
     std::function<double()> clock;
+    /// The memory guard's limit in bytes (core/memory.hpp); 0: none.
+    std::int64_t max_memory_bytes = 0;
 
     /// The driver settings of this run: its budget, objectives, constraints and clock.
     DriverSettings driver(int generations) const;
@@ -86,8 +88,10 @@ std::unique_ptr<SearchMethod> make_method(const std::string& name, const nlohman
 nlohmann::json default_settings(const std::string& name);
 
 /// Runs (or resumes) `run`'s method in its store.
+/// A network whose training memory is estimated above `max_memory_bytes` (0: no limit) fails
+/// as a candidate without being built (core/memory.hpp).
 SearchResult run_search(OpenedRun& run, c10::Device device, const SearchCallbacks& callbacks = {},
-                        std::function<double()> clock = {});
+                        std::function<double()> clock = {}, std::int64_t max_memory_bytes = 0);
 
 /// Reads a method's settings object key by key, so that an unknown key is an error that names
 /// it instead of a setting silently ignored.

@@ -46,6 +46,7 @@ struct TrainingContext {
     std::uint64_t seed = 0;
     c10::Device device;
     TrainCallbacks callbacks;
+    std::int64_t max_memory_bytes = 0;  // the memory guard (core/memory.hpp); 0: none
 };
 
 /// Every candidate from scratch, `epochs_initial` epochs (random search, NSGA-II).

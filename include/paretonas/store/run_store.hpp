@@ -85,6 +85,8 @@ public:
     /// wall-clock, weights, its data (and architecture); generation, parent and operators stay.
     void update(const Candidate& c);
     std::vector<Candidate> candidates() const;
+    /// Every candidate's id, without reading the rest of its row (a damaged row still has one).
+    std::vector<std::int64_t> candidate_ids() const;
     std::optional<Candidate> candidate(std::int64_t id) const;
 
     void record_generation(const GenerationRecord& g);
@@ -101,6 +103,9 @@ public:
     /// Wall-clock the run has spent, summed over the processes that worked on it.
     double elapsed_seconds() const;
     void set_elapsed_seconds(double seconds);
+
+    /// "ok", or what SQLite's integrity check reports about run.db.
+    std::string integrity_check() const;
 
     /// Full path of a weights file name (weights/<name>).
     std::string weights_path(const std::string& name) const;
