@@ -19,6 +19,7 @@ struct GaussianProcess::State {
     double y_mean = 0.0;
     double y_scale = 1.0;
     double log_marginal_likelihood = 0.0;
+    std::vector<double> y_standardised;
 };
 
 namespace {
@@ -116,22 +117,39 @@ GaussianProcess::GaussianProcess(GpPoints x, std::vector<double> y, GpHyperparam
         if (!std::isfinite(v)) fail("GP values must be finite");
     if (h.lengthscales.size() != d)
         fail("a GP on " + std::to_string(d) + " coordinates needs " + std::to_string(d) + " lengthscales, got " + std::to_string(h.lengthscales.size()));
-    torch::Tensor values = torch::tensor(y, kDouble);
     if (standardise) {
+        const torch::Tensor values = torch::tensor(y, kDouble);
         state->y_mean = values.mean().item<double>();
         const double sd = y.size() > 1 ? values.std(/*unbiased=*/false).item<double>() : 0.0;
         state->y_scale = sd > 1e-12 ? sd : 1.0;
-        values = (values - state->y_mean) / state->y_scale;
+        for (double& v : y) v = (v - state->y_mean) / state->y_scale;
     }
-    const torch::Tensor lengthscales = torch::tensor(h.lengthscales, kDouble);
-    const torch::Tensor k = matern52_matrix(state->x, state->x, lengthscales, torch::tensor(h.signal_variance, kDouble)) +
+    state->hyperparameters = std::move(h);
+    m_state = condition(std::move(state), y);
+}
+
+std::shared_ptr<const GaussianProcess::State> GaussianProcess::condition(std::shared_ptr<State> state, const std::vector<double>& standardised)
+{
+    const GpHyperparameters& h = state->hyperparameters;
+    const torch::Tensor values = torch::tensor(standardised, kDouble);
+    const torch::Tensor k = matern52_matrix(state->x, state->x, torch::tensor(h.lengthscales, kDouble), torch::tensor(h.signal_variance, kDouble)) +
                             h.noise_variance * torch::eye(state->x.size(0), kDouble);
     state->cholesky = cholesky_with_jitter(k);
     state->alpha = torch::cholesky_solve(values.unsqueeze(1), state->cholesky).squeeze(1);
     state->log_marginal_likelihood = -(0.5 * values.dot(state->alpha) + state->cholesky.diagonal().log().sum()).item<double>() -
-                                     0.5 * static_cast<double>(y.size()) * std::log(2.0 * M_PI);
-    state->hyperparameters = std::move(h);
-    m_state = std::move(state);
+                                     0.5 * static_cast<double>(standardised.size()) * std::log(2.0 * M_PI);
+    state->y_standardised = standardised;
+    return state;
+}
+
+GaussianProcess GaussianProcess::with_observation(const std::vector<double>& point, double value) const
+{
+    if (!std::isfinite(value)) fail("GP values must be finite");
+    auto state = std::make_shared<State>(*m_state);
+    state->x = torch::cat({m_state->x, to_tensor({point}, static_cast<std::size_t>(m_state->x.size(1)), "point")});
+    std::vector<double> values = m_state->y_standardised;
+    values.push_back((value - m_state->y_mean) / m_state->y_scale);
+    return GaussianProcess(condition(std::move(state), values));
 }
 
 GaussianProcess GaussianProcess::fit(GpPoints x, std::vector<double> y, const GpFitOptions& options)

@@ -141,3 +141,15 @@ TEST(GaussianProcess, BadInputIsNamed)
     const GaussianProcess gp({{0.1}}, {1.0}, h);
     EXPECT_EQ(error_of([&] { gp.predict_one({0.1, 0.2}); }), "every GP query point needs 1 coordinates, got 2");
 }
+
+TEST(GaussianProcess, AnAddedObservationEqualsConditioningOnItFromTheStart)
+{
+    const GpHyperparameters h{{0.4, 0.6}, 1.5, 1e-3};
+    const GaussianProcess three({{0.1, 0.2}, {0.5, 0.9}, {0.8, 0.3}}, {0.3, -0.2, 0.7}, h, /*standardise=*/false);
+    const GaussianProcess four({{0.1, 0.2}, {0.5, 0.9}, {0.8, 0.3}, {0.4, 0.4}}, {0.3, -0.2, 0.7, 0.1}, h, /*standardise=*/false);
+    const GaussianProcess added = three.with_observation({0.4, 0.4}, 0.1);
+    EXPECT_EQ(added.size(), 4);
+    EXPECT_NEAR(added.predict_one({0.6, 0.5}).mean, four.predict_one({0.6, 0.5}).mean, 1e-12);
+    EXPECT_NEAR(added.predict_one({0.6, 0.5}).variance, four.predict_one({0.6, 0.5}).variance, 1e-12);
+    EXPECT_LT(added.predict_one({0.4, 0.4}).variance, three.predict_one({0.4, 0.4}).variance);
+}

@@ -53,6 +53,10 @@ public:
     /// Standardises y and chooses the hyperparameters that maximise the log marginal likelihood.
     static GaussianProcess fit(GpPoints x, std::vector<double> y, const GpFitOptions& options = {});
 
+    /// The same GP (hyperparameters and standardisation kept) also conditioned on `value` at
+    /// `point`: a kriging believer adds its own prediction as if it had been observed.
+    GaussianProcess with_observation(const std::vector<double>& point, double value) const;
+
     std::vector<GpPrediction> predict(const GpPoints& points) const;
     GpPrediction predict_one(const std::vector<double>& point) const { return predict(GpPoints{point}).front(); }
     /// Log marginal likelihood of the (standardised) values under the hyperparameters.
@@ -63,6 +67,8 @@ public:
 
 private:
     struct State;
+    /// Factorises K + noise I of `state`'s points for values already standardised.
+    static std::shared_ptr<const State> condition(std::shared_ptr<State> state, const std::vector<double>& standardised);
     explicit GaussianProcess(std::shared_ptr<const State> state);
     std::shared_ptr<const State> m_state;
 };
