@@ -32,6 +32,7 @@ constexpr OpInfo op_table[] = {
     {OpType::concat, "concat"},
     {OpType::identity, "identity"},
     {OpType::dropout, "dropout"},
+    {OpType::gated_sum, "gated_sum"},
 };
 
 std::string node_label(const Node& n) { return "node " + std::to_string(n.id) + " (" + op_name(n.op) + ")"; }
@@ -130,6 +131,11 @@ Shape node_shape(const Node& n, const std::vector<const Shape*>& in)
                 fail(where + "shape mismatch: " + shape_string(*in[0]) + " vs " + shape_string(*in[i]));
         }
         return *in[0];
+    case OpType::gated_sum:
+        if (in.empty()) fail(where + "needs at least 1 input, has 0");
+        for (std::size_t i = 1; i < in.size(); ++i)
+            if (*in[i] != *in[0]) fail(where + "shape mismatch: " + shape_string(*in[0]) + " vs " + shape_string(*in[i]));
+        return *in[0];
     case OpType::concat: {
         if (in.size() < 2) fail(where + "needs at least 2 inputs, has " + std::to_string(in.size()));
         Shape out = *in[0];
@@ -166,7 +172,8 @@ OpType op_from_name(const std::string& name)
 
 bool has_parameters(OpType op)
 {
-    return op == OpType::conv || op == OpType::sep_conv || op == OpType::batch_norm || op == OpType::linear;
+    return op == OpType::conv || op == OpType::sep_conv || op == OpType::batch_norm || op == OpType::linear ||
+           op == OpType::gated_sum;
 }
 
 bool Node::operator==(const Node& o) const

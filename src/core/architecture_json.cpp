@@ -224,8 +224,8 @@ void Architecture::save(const std::string& path) const { write_file_atomically(p
 
 std::string Architecture::canonical_hash() const
 {
-    // Each node's hash covers its op, attributes and its inputs' hashes (sorted for add, whose
-    // inputs commute), never its id: renumbered or reordered copies of a network hash the same.
+    // Each node's hash covers its op, attributes and its inputs' hashes (sorted for add and
+    // gated_sum, whose inputs commute: a gate travels with its input), never its id: renumbered or reordered copies of a network hash the same.
     std::vector<std::uint64_t> hashes(m_nodes.size());
     for (int id : topological_order()) {
         const auto i = index_of(id);
@@ -242,7 +242,7 @@ std::string Architecture::canonical_hash() const
         j["readers"] = readers;
         std::vector<std::string> inputs;
         for (int src : m_nodes[i].inputs) inputs.push_back(hex(hashes[index_of(src)]));
-        if (m_nodes[i].op == OpType::add) std::sort(inputs.begin(), inputs.end());
+        if (m_nodes[i].op == OpType::add || m_nodes[i].op == OpType::gated_sum) std::sort(inputs.begin(), inputs.end());
         j["in"] = inputs;
         if (m_nodes[i].op == OpType::input) j["shape"] = m_input_shape;
         hashes[i] = fnv1a(j.dump());

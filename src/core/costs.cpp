@@ -32,6 +32,13 @@ std::vector<NodeCost> node_costs(const Architecture& arch)
             c.parameters = in[0] * out[0] + out[0];
             c.multiply_adds = in[0] * out[0];
             break;
+        case OpType::gated_sum: {  // one gate per input; each input value scaled and added once
+            std::int64_t values = 1;
+            for (auto d : out) values *= d;
+            c.parameters = static_cast<std::int64_t>(n.inputs.size());
+            c.multiply_adds = c.parameters * values;
+            break;
+        }
         default:
             break;
         }

@@ -191,6 +191,17 @@ void GraphWriter::emit(const Node& n)
     case OpType::flatten: integer(node("Flatten", in, out), "axis", 1); break;
     case OpType::add: node("Sum", in, out); break;
     case OpType::concat: integer(node("Concat", in, out), "axis", 1); break;
+    case OpType::gated_sum: {  // the trained gates are constants at inference: Mul by sigmoid(gate), then Sum
+        const torch::Tensor weights = torch::sigmoid(tensor(n.id, "gate"));
+        std::vector<std::string> scaled;
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            const std::string name = out + ".in" + std::to_string(i);
+            node("Mul", {in[i], initializer(name + ".scale", weights.slice(0, static_cast<std::int64_t>(i), static_cast<std::int64_t>(i) + 1))}, name);
+            scaled.push_back(name);
+        }
+        node("Sum", scaled, out);
+        break;
+    }
     case OpType::identity:
     case OpType::dropout: node("Identity", in, out); break;  // dropout is the identity at inference
     case OpType::input: break;  // handled above

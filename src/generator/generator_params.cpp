@@ -19,7 +19,7 @@ constexpr std::array<GeneratorDimension, GeneratorParams::dimensions> kDefaultDi
     {"top_k", 2, 5, true},
     {"top_p", 0.1, 0.9, false},
     {"mid_nodes", 1, 10, true},
-    {"mid_p", 0.1, 0.9, false},
+    {"mid_p", 0.2, 0.9, false},  // the paper: 0.1; see docs/methods/nago.md
     {"bottom_nodes", 3, 10, true},
     {"bottom_k", 2, 5, true},
     {"bottom_p", 0.1, 0.9, false},

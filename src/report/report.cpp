@@ -125,6 +125,7 @@ std::string architecture_summary(const Architecture& arch)
         if (n.op == OpType::sep_conv) ++count["sep conv"];
         if (n.op == OpType::add) ++count["skip add"];
         if (n.op == OpType::concat) ++count["skip concat"];
+        if (n.op == OpType::gated_sum) ++count["gated sum"];
         if (n.op == OpType::linear) ++count["linear"];
         if (n.op == OpType::conv || n.op == OpType::sep_conv) {
             min_channels = min_channels == 0 ? n.channels : std::min(min_channels, n.channels);

@@ -3,6 +3,7 @@
 #include <paretonas/search/method.hpp>
 #include <paretonas/search/baselines.hpp>
 #include <paretonas/search/lemonade.hpp>
+#include <paretonas/search/nago.hpp>
 #include <paretonas/search/nash.hpp>
 
 namespace paretonas {
@@ -13,6 +14,7 @@ void register_builtin_methods(const std::function<void(MethodSpec)>& add)
     add(nsga2_method());
     add(random_search_method());
     add(nash_method());
+    add(nago_method());
 }
 
 } // namespace paretonas

@@ -46,6 +46,8 @@ SepConvImpl::SepConvImpl(std::int64_t in_channels, const Node& node)
 
 torch::Tensor SepConvImpl::forward(const torch::Tensor& x) { return pw->forward(dw->forward(x)); }
 
+GatedSumImpl::GatedSumImpl(std::int64_t inputs) { gate = register_parameter("gate", torch::ones({inputs})); }
+
 NetworkImpl::NetworkImpl(Architecture arch) : m_arch(std::move(arch))
 {
     const auto shapes = m_arch.infer_shapes();
@@ -84,6 +86,10 @@ NetworkImpl::NetworkImpl(Architecture arch) : m_arch(std::move(arch))
         case OpType::linear:
             bind(step, register_module(module_name(id), torch::nn::Linear(in_channels, n.channels)));
             break;
+        case OpType::gated_sum:
+            step.gated = register_module(module_name(id), GatedSum(static_cast<std::int64_t>(n.inputs.size())));
+            step.module = step.gated;
+            break;
         default:
             break;
         }
@@ -99,7 +105,8 @@ NetworkImpl::NetworkImpl(Architecture arch) : m_arch(std::move(arch))
     // back an alias of a tensor that other nodes still read.
     auto creates_fresh = [](OpType op) {
         return op == OpType::conv || op == OpType::sep_conv || op == OpType::batch_norm || op == OpType::linear ||
-               op == OpType::add || op == OpType::concat || op == OpType::max_pool || op == OpType::avg_pool;
+               op == OpType::add || op == OpType::concat || op == OpType::max_pool || op == OpType::avg_pool ||
+               op == OpType::gated_sum;
     };
     for (auto& step : m_steps) {
         if (step.node->op != OpType::relu) continue;
@@ -133,6 +140,14 @@ torch::Tensor NetworkImpl::run_step(const Step& step, std::vector<torch::Tensor>
     case OpType::add: {
         torch::Tensor sum = x + values[step.inputs[1]];
         for (std::size_t i = 2; i < step.inputs.size(); ++i) sum.add_(values[step.inputs[i]]);
+        return sum;
+    }
+    case OpType::gated_sum: {
+        // One fused multiply-add per further input; the first product is a fresh tensor, so
+        // accumulating into it in place leaves every value autograd saved untouched.
+        const torch::Tensor weights = torch::sigmoid(step.gated->gate);
+        torch::Tensor sum = x * weights[0];
+        for (std::size_t i = 1; i < step.inputs.size(); ++i) sum.addcmul_(values[step.inputs[i]], weights[i]);
         return sum;
     }
     case OpType::concat: {

@@ -66,6 +66,17 @@ TEST(Architecture, AddChannelMismatchIsNamed)
     EXPECT_THAT(test::error_message([&] { arch.infer_shapes(); }), HasSubstr("node 4 (add): channel mismatch: 4 vs 6"));
 }
 
+TEST(Architecture, GatedSumKeepsItsInputsShapeAndNamesAMismatch)
+{
+    EXPECT_EQ(two_branch(OpType::gated_sum, 4, 4).shape_of(4), (Shape{4, 8, 8}));
+    EXPECT_THAT(test::error_message([] { two_branch(OpType::gated_sum, 4, 6).infer_shapes(); }),
+                HasSubstr("node 4 (gated_sum): shape mismatch: [4,8,8] vs [6,8,8]"));
+    EXPECT_EQ(op_from_name("gated_sum"), OpType::gated_sum);
+    EXPECT_TRUE(has_parameters(OpType::gated_sum));
+    const auto arch = two_branch(OpType::gated_sum, 4, 4);
+    EXPECT_EQ(Architecture::from_json(arch.to_json()), arch);
+}
+
 TEST(Architecture, ConcatSpatialMismatchIsNamed)
 {
     const auto arch = two_branch(OpType::concat, 4, 4, 2);

@@ -16,6 +16,19 @@ TEST(Costs, ConvLinearHandCount)
     EXPECT_EQ(multiply_adds(arch), 442368 + 160);
 }
 
+TEST(Costs, GatedSumHasAGatePerInputAndAMultiplyAddPerInputValue)
+{
+    Architecture arch({2, 5, 5}, 3);
+    const int c = arch.append(conv_node(2, 1), 0);  // 4 params, 25 * 4 = 100 MAdds
+    Node gated = op_node(OpType::gated_sum);
+    gated.inputs = {0, c, 0};                       // 3 gates, 3 * 50 = 150 MAdds
+    const int g = arch.add_node(gated);
+    const int a = arch.append(op_node(OpType::global_avg_pool), g);
+    arch.append(linear_node(3), a);                 // 6 + 3 params, 6 MAdds
+    EXPECT_EQ(parameter_count(arch), 4 + 3 + 9);
+    EXPECT_EQ(multiply_adds(arch), 100 + 150 + 6);
+}
+
 TEST(Costs, StridedBiasConvHandCount)
 {
     Architecture arch({4, 9, 9}, 2);

@@ -76,6 +76,7 @@ std::vector<Architecture> export_architectures()
     const int g = shared.append(op_node(OpType::global_avg_pool), p);
     shared.append(linear_node(4), g);
     archs.push_back(shared);
+    archs.push_back(fixtures::gated_sum_network());
     return archs;
 }
 

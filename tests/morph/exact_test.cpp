@@ -191,3 +191,12 @@ TEST(ExactMorphisms, InvalidRequestsAreNamed)
     const auto every = fixtures::every_op_network();
     EXPECT_THAT(test::error_message([&] { widen(every, 4, 16); }), HasSubstr("node 6 (add): channel mismatch: 16 vs 8"));
 }
+
+TEST(ExactMorphisms, NetworksWithGatedSumsAreRefusedByName)
+{
+    // A generator's networks (NAGO) are not edited by morphisms: the gates have no
+    // function-preserving rule here yet, so an edit must fail with the op named, not go wrong.
+    const auto arch = fixtures::gated_sum_network();
+    EXPECT_THAT(test::error_message([&] { widen(arch, 1, 12); }), HasSubstr("(gated_sum): shape mismatch"));
+    EXPECT_THAT(test::error_message([&] { deepen(arch, 3, 3); }), HasSubstr("cannot map channels through op gated_sum"));
+}

@@ -107,7 +107,7 @@ TEST(MethodRegistry, ListsTheBuiltInMethodsThenAddedOnes)
     ASSERT_TRUE(registered);
     std::vector<std::string> names;
     for (const auto& m : registered_methods()) names.push_back(m.name);
-    EXPECT_THAT(names, ::testing::ElementsAre("lemonade", "nsga2", "random", "nash", "toy-local"));
+    EXPECT_THAT(names, ::testing::ElementsAre("lemonade", "nsga2", "random", "nash", "nago", "toy-local"));
     for (const auto& m : registered_methods()) {
         EXPECT_FALSE(m.summary.empty()) << m.name;
         // Every option points at a setting the method has, so that help can show its default.
@@ -116,7 +116,7 @@ TEST(MethodRegistry, ListsTheBuiltInMethodsThenAddedOnes)
             if (o.kind != MethodOption::Kind::flag) EXPECT_TRUE(defaults.contains(nlohmann::json::json_pointer(o.pointer))) << m.name << " " << o.flag;
     }
     EXPECT_EQ(test::error_message([] { register_method(toy_spec()); }), "search method 'toy-local' is registered twice");
-    EXPECT_EQ(test::error_message([] { make_method("bogus"); }), "unknown search method 'bogus' (available: lemonade, nsga2, random, nash, toy-local)");
+    EXPECT_EQ(test::error_message([] { make_method("bogus"); }), "unknown search method 'bogus' (available: lemonade, nsga2, random, nash, nago, toy-local)");
 }
 
 TEST(MethodRegistry, SettingsTakeDefaultsAndNameABadOne)

@@ -11,7 +11,9 @@ using namespace paretonas;
 
 TEST(CostsAgainstTorch, ParameterCountEqualsNumelSum)
 {
-    for (const auto& arch : fixtures::sample_architectures()) {
+    auto archs = fixtures::sample_architectures();
+    archs.push_back(fixtures::gated_sum_network());
+    for (const auto& arch : archs) {
         Network net(arch);
         std::int64_t numel = 0;
         for (const auto& p : net->parameters()) numel += p.numel();

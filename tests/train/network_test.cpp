@@ -115,6 +115,53 @@ TEST(Network, InPlaceReluGivesTheSameOutputsAndGradients)
         EXPECT_TRUE(torch::allclose(p.value().grad(), slow_params[p.key()].grad(), 1e-4, 1e-6)) << p.key();
 }
 
+TEST(Network, GatedSumScalesEachInputBySigmoidOfItsGate)
+{
+    // out = flatten(sigmoid(g0) x + sigmoid(g1) 2x) through an identity classifier.
+    Architecture arch({1, 2, 2}, 4);
+    const int c = arch.append(conv_node(1, 1), 0);
+    Node gated = op_node(OpType::gated_sum);
+    gated.inputs = {0, c};
+    const int g = arch.add_node(gated);
+    const int f = arch.append(op_node(OpType::flatten), g);
+    arch.append(linear_node(4), f);
+    Network net(arch);
+    {
+        torch::NoGradGuard no_grad;
+        auto params = net->named_parameters();
+        EXPECT_TRUE(torch::equal(params["n" + std::to_string(g) + ".gate"], torch::ones({2})));  // NAGO's initial gates
+        params["n" + std::to_string(c) + ".weight"].fill_(2.0);
+        params["n" + std::to_string(g) + ".gate"].copy_(torch::tensor({0.5, -1.0}));
+        params["n4.weight"].copy_(torch::eye(4));
+        params["n4.bias"].zero_();
+    }
+    const auto x = torch::randn({3, 1, 2, 2});
+    const auto out = net->forward(x);
+    const double scale = 1 / (1 + std::exp(-0.5)) + 2 / (1 + std::exp(1.0));
+    EXPECT_TRUE(torch::allclose(out, x.flatten(1) * scale, 1e-6, 1e-6));
+    out.sum().backward();
+    const auto gate_grad = net->named_parameters()["n" + std::to_string(g) + ".gate"].grad();
+    const double s0 = 1 / (1 + std::exp(-0.5)), s1 = 1 / (1 + std::exp(1.0));
+    EXPECT_NEAR(gate_grad[0].item<double>(), s0 * (1 - s0) * x.sum().item<double>(), 1e-4);
+    EXPECT_NEAR(gate_grad[1].item<double>(), s1 * (1 - s1) * 2 * x.sum().item<double>(), 1e-4);
+}
+
+TEST(Network, GatedSumNetworksCopyWeightsByNodeId)
+{
+    const auto arch = fixtures::gated_sum_network();
+    seed_everything(3);
+    Network a(arch), b(arch);
+    {
+        torch::NoGradGuard no_grad;
+        a->named_parameters()["n5.gate"].copy_(torch::tensor({0.1, 0.2, -0.3}));
+    }
+    copy_weights(*a, *b);
+    a->eval();
+    b->eval();
+    const auto x = random_batch(arch);
+    EXPECT_TRUE(torch::equal(a->forward(x), b->forward(x)));
+}
+
 TEST(Network, WrongInputShapeIsNamed)
 {
     Network net(default_architecture({1, 28, 28}, 10));

@@ -50,6 +50,26 @@ inline Architecture every_op_network()
     return arch;
 }
 
+// NAGO's merge: a gated sum of three inputs (one behind a 1x1 conv) and one of a single input.
+// Not among sample_architectures(): the morphisms refuse gated sums by name.
+inline Architecture gated_sum_network()
+{
+    Architecture arch({1, 10, 10}, 5);
+    const int c = arch.append(conv_node(6), 0);
+    const int b = arch.append(op_node(OpType::batch_norm), c);
+    const int r = arch.append(op_node(OpType::relu), b);
+    const int p = arch.append(conv_node(6, 1), r);
+    Node gated = op_node(OpType::gated_sum);
+    gated.inputs = {r, p, b};
+    const int g = arch.add_node(gated);
+    Node single = op_node(OpType::gated_sum);
+    single.inputs = {g};
+    const int s = arch.add_node(single);
+    const int a = arch.append(op_node(OpType::global_avg_pool), s);
+    arch.append(linear_node(5), a);
+    return arch;
+}
+
 inline std::vector<Architecture> sample_architectures()
 {
     return {

@@ -26,13 +26,15 @@ enum class OpType {
     concat,          // along channels
     identity,
     dropout,
+    gated_sum,       // sum of the inputs, input i scaled by sigmoid(g_i) of a learnable gate g_i
+                     // (RandWire's and NAGO's node aggregation); inputs of one shape
 };
 
 /// Short lower-case name used in JSON ("conv", "batch_norm", ...).
 const char* op_name(OpType op);
 /// Inverse of op_name; throws InputError naming the unknown op.
 OpType op_from_name(const std::string& name);
-/// True for ops that own trainable tensors (conv, sep_conv, batch_norm, linear).
+/// True for ops that own trainable tensors (conv, sep_conv, batch_norm, linear, gated_sum).
 bool has_parameters(OpType op);
 
 /// One node of the graph. Attributes that an op does not use keep their defaults and are not

@@ -26,6 +26,15 @@ public:
 };
 TORCH_MODULE(SepConv);
 
+/// The gates of a gated_sum node: input i is scaled by sigmoid(gate[i]). They start at 1, as in
+/// the NAGO code (sigmoid(1) = 0.73 for every input).
+class GatedSumImpl : public torch::nn::Module {
+public:
+    explicit GatedSumImpl(std::int64_t inputs);
+    torch::Tensor gate;
+};
+TORCH_MODULE(GatedSum);
+
 /// Parameters of node `id` are registered under "n<id>" ("n7.weight", "n3.dw.weight"), so two
 /// networks whose architectures share a node id can exchange that node's weights by name.
 class NetworkImpl : public torch::nn::Module {
@@ -36,7 +45,7 @@ public:
     NetworkImpl& operator=(const NetworkImpl&) = delete;
     torch::Tensor forward(const torch::Tensor& x);
     const Architecture& architecture() const { return m_arch; }
-    /// The submodule of node `id` (conv, sep_conv, batch_norm, linear); throws for other ops.
+    /// The submodule of node `id` (conv, sep_conv, batch_norm, linear, gated_sum); throws for other ops.
     std::shared_ptr<torch::nn::Module> node_module(int id) const;
     /// Module name of node `id`: "n<id>".
     static std::string module_name(int id) { return "n" + std::to_string(id); }
@@ -47,6 +56,7 @@ public:
         std::vector<std::size_t> release;  // slots whose last reader is this step
         std::shared_ptr<torch::nn::Module> module;
         std::function<torch::Tensor(const torch::Tensor&)> call;  // the module's forward
+        std::shared_ptr<GatedSumImpl> gated;                       // a gated_sum's gates
         bool relu_in_place = false;
     };
 

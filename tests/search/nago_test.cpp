@@ -1,0 +1,115 @@
+#include "common/test_support.hpp"
+
+#include <paretonas/core/pareto.hpp>
+#include <paretonas/search/nago.hpp>
+
+#include "search/search_support.hpp"
+
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <set>
+
+using namespace paretonas;
+
+namespace {
+
+nlohmann::json tiny(int generations)
+{
+    return {{"generations", generations}, {"initial", 4}, {"batch", 2}, {"epochs_initial", 1}, {"batch_size", 32},
+            {"latency_repeats", 2}, {"random_candidates", 60}, {"local_candidates", 20},
+            {"ranges", {{"top_nodes", {3, 4}}, {"mid_nodes", {1, 2}}, {"bottom_nodes", {3, 4}}, {"width", {2, 4}}}}};
+}
+
+} // namespace
+
+TEST(Nago, TinyRunDrawsEveryNetworkFromItsStoredGeneratorAndKeepsAFront)
+{
+    const test::BarData d;
+    test::TempDir dir;
+    auto settings = test::settings_for("nago", tiny(3), 11);
+    auto store = create_run(dir.file("run"), settings, d.data);
+    const auto result = test::run_method(store, settings, d.data);
+    EXPECT_TRUE(result.finished);
+    ASSERT_EQ(result.generations.size(), 3u);
+    const auto stored = NagoSettings::from_json(RunSettings::of(store).method_settings);
+    std::set<std::pair<std::string, std::uint64_t>> draws;
+    int proposed_by_bo = 0;
+    for (const auto& c : store.candidates()) {
+        EXPECT_EQ(c.status, CandidateStatus::done);
+        EXPECT_EQ(c.parent, -1);
+        const auto draw = generator_draw_of(c);
+        ASSERT_TRUE(draw);
+        stored.space.check(draw->theta);  // inside the ranges asked for
+        GraphRng rng(draw->seed);
+        EXPECT_EQ(sample_architecture(draw->theta, {1, 12, 12}, 3, stored.hierarchy, rng).architecture, c.arch);
+        EXPECT_TRUE(draws.insert({to_json(draw->theta).dump(), draw->seed}).second) << "a draw was evaluated twice";
+        proposed_by_bo += c.generation > 0 ? 1 : 0;
+    }
+    EXPECT_EQ(proposed_by_bo, 4);  // 2 generations of batch 2
+    std::vector<ObjectiveVector> front;
+    for (const auto& c : result.front) front.push_back(objective_vector(c, settings.objectives));
+    for (const auto& a : front)
+        for (const auto& b : front) EXPECT_FALSE(dominates(a, b));
+    for (std::size_t g = 1; g < result.generations.size(); ++g)
+        EXPECT_GE(result.generations[g].hypervolume, result.generations[g - 1].hypervolume);
+}
+
+TEST(Nago, StoppedAfterTwoGenerationsAndResumedToFourStoresWhatAnUninterruptedRunStores)
+{
+    test::expect_resume_equals_uninterrupted(test::settings_for("nago", tiny(4), 11), "generations", 2, 4);
+}
+
+TEST(Nago, TheRandomGeneratorBaselineDrawsThetaUniformlyWithTheSameMachinery)
+{
+    const test::BarData d;
+    test::TempDir dir;
+    auto json = tiny(3);
+    json["proposer"] = "random";
+    auto settings = test::settings_for("nago", json, 11);
+    auto store = create_run(dir.file("run"), settings, d.data);
+    const auto result = test::run_method(store, settings, d.data);
+    EXPECT_TRUE(result.finished);
+    // The same seed gives the same initial generators as BO; later ones differ from BO's.
+    auto bo_settings = test::settings_for("nago", tiny(3), 11);
+    test::TempDir other;
+    auto bo_store = create_run(other.file("run"), bo_settings, d.data);
+    test::run_method(bo_store, bo_settings, d.data);
+    const auto random_candidates = store.candidates(), bo_candidates = bo_store.candidates();
+    ASSERT_EQ(random_candidates.size(), bo_candidates.size());
+    bool any_differs = false;
+    for (std::size_t i = 0; i < random_candidates.size(); ++i) {
+        if (random_candidates[i].generation == 0) EXPECT_EQ(random_candidates[i].arch, bo_candidates[i].arch);
+        else any_differs = any_differs || random_candidates[i].arch != bo_candidates[i].arch;
+    }
+    EXPECT_TRUE(any_differs);
+    EXPECT_EQ(test::error_message([] { make_method("nago", {{"proposer", "grid"}}); }), "nago proposer must be \"bo\" or \"random\", got \"grid\"");
+}
+
+TEST(Nago, BadSettingsForeignRunsAndLatencyAreNamed)
+{
+    const test::BarData d;
+    test::TempDir dir;
+    auto store = RunStore::create(dir.file("run"), test::run_info("lemonade"));
+    Candidate c;
+    c.arch = conv_chain({1, 12, 12}, 3, {4}, {0});
+    store.add(c);
+    EXPECT_EQ(test::error_message([&] { test::run_method(store, test::settings_for("nago", tiny(2)), d.data); }),
+              "run " + store.dir() + " holds networks that no generator drew (a lemonade run?)");
+    EXPECT_EQ(test::error_message([] { make_method("nago", {{"batch", 0}}); }), "nago batch must be in [1, 1000], got 0");
+    EXPECT_EQ(test::error_message([] { make_method("nago", {{"epochs_child", 2}}); }), "nago has no setting 'epochs_child'");
+    EXPECT_EQ(test::error_message([] { make_method("nago", {{"ranges", {{"top_p", {0.5, 1.5}}}}}); }),
+              "generator theta field top_p range [0.5, 1.5] leaves its domain [0, 1]");
+    EXPECT_EQ(test::error_message([] { make_method("nago", {{"stages", 4}}); }),
+              "generator theta field top_nodes = 3 gives fewer cells than the 4 stages");
+    auto latency = test::settings_for("nago", tiny(2));
+    latency.objectives = {Objective::error, Objective::latency};
+    EXPECT_EQ(test::error_message([&] { make_method("nago", latency.method_settings)->check(latency); }),
+              "nago estimates a generator's costs from sampled architectures without running them; latency is not one of them (use params or madds)");
+    auto deep = test::settings_for("nago", tiny(2));
+    deep.method_settings["stages"] = 5;
+    deep.method_settings["ranges"]["top_nodes"] = {5, 6};
+    test::TempDir other;
+    auto fresh = create_run(other.file("run"), deep, d.data);
+    EXPECT_EQ(test::error_message([&] { test::run_method(fresh, deep, d.data); }), "a 12x12 input cannot be halved 4 times for 5 stages");
+}
