@@ -143,10 +143,10 @@ nlohmann::json GeneratorSpace::to_json() const
     return ranges;
 }
 
-GeneratorSpace GeneratorSpace::from_json(const nlohmann::json& ranges)
+GeneratorSpace GeneratorSpace::from_json(const nlohmann::json& ranges, GeneratorSpace base)
 {
     if (!ranges.is_object()) fail("generator ranges must be an object of [low, high] pairs");
-    GeneratorSpace space;
+    GeneratorSpace space = std::move(base);
     for (const auto& [name, range] : ranges.items()) {
         if (!range.is_array() || range.size() != 2 || !range[0].is_number() || !range[1].is_number())
             fail("generator range of " + name + " must be [low, high], got " + range.dump());

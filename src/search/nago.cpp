@@ -11,6 +11,11 @@
 
 namespace paretonas {
 
+GeneratorSpace cpu_generator_space()
+{
+    return GeneratorSpace::from_json({{"top_nodes", {3, 6}}, {"mid_nodes", {1, 3}}, {"bottom_nodes", {3, 5}}, {"width", {4, 12}}});
+}
+
 NagoSettings NagoSettings::from_json(const nlohmann::json& settings)
 {
     NagoSettings s;
@@ -24,7 +29,7 @@ NagoSettings NagoSettings::from_json(const nlohmann::json& settings)
     reader.read("stages", h.stages).read("stage_fractions", h.stage_fractions).read("kernel", h.kernel);
     reader.read("head_channels", h.head_channels).read("dropout", h.dropout).read("graph_tries", h.graph_tries);
     if (settings.is_object() && settings.contains("ranges")) {
-        s.space = GeneratorSpace::from_json(settings.at("ranges"));
+        s.space = GeneratorSpace::from_json(settings.at("ranges"), cpu_generator_space());
         nlohmann::json read_once;
         reader.read("ranges", read_once);  // marks the key as read
     }

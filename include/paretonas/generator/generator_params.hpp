@@ -69,8 +69,8 @@ public:
 
     /// {"top_nodes": [3, 10], ...}: every range.
     nlohmann::json to_json() const;
-    /// Reads ranges for the fields present in `ranges` (an object of [low, high] pairs).
-    static GeneratorSpace from_json(const nlohmann::json& ranges);
+    /// `base` with the ranges of the fields present in `ranges` (an object of [low, high] pairs).
+    static GeneratorSpace from_json(const nlohmann::json& ranges, GeneratorSpace base = GeneratorSpace());
 
 private:
     std::array<GeneratorDimension, GeneratorParams::dimensions> m_dimensions;

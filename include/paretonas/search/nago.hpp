@@ -18,8 +18,13 @@
 
 namespace paretonas {
 
+/// The default box of the nago method: the NAGO paper's graph ranges scaled to what a CPU trains
+/// in a budget of minutes on 28 x 28 images (at most 6 cells of 3 nodes of 5 operations, stage-0
+/// width 4 to 12; docs/methods/nago.md). The paper's box is GeneratorSpace().
+GeneratorSpace cpu_generator_space();
+
 struct NagoSettings : GenerationalSettings {
-    GeneratorSpace space;          // "ranges"
+    GeneratorSpace space = cpu_generator_space();  // "ranges"
     HierarchySettings hierarchy;   // "stages", "stage_fractions", "kernel", "head_channels", "dropout", "graph_tries"
     std::string proposer = "bo";   // "bo", or "random": theta uniform in the box (the paper's HNAG-RS baseline)
     int initial = 8;               // random generators before the first BO proposal
