@@ -7,6 +7,6 @@ foreach(source
     core/objectives.cpp
     data/dataset.cpp data/idx.cpp data/cifar.cpp data/images.cpp data/augmentation.cpp
     store/run_store.cpp store/finals.cpp
-    generator/random_graph.cpp generator/generator_params.cpp generator/hierarchical.cpp)
+    generator/random_graph.cpp generator/generator_params.cpp generator/hierarchical.cpp generator/generator_costs.cpp)
   list(APPEND PARETONAS_TORCH_FREE_SOURCES ${CMAKE_CURRENT_LIST_DIR}/../src/${source})
 endforeach()

@@ -1,12 +1,11 @@
 #include <paretonas/search/nago.hpp>
 
 #include <paretonas/bo/proposer.hpp>
-#include <paretonas/core/costs.hpp>
+#include <paretonas/generator/generator_costs.hpp>
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/seeds.hpp>
 
 #include <cmath>
-#include <map>
 #include <random>
 
 namespace paretonas {
@@ -95,7 +94,8 @@ public:
         : m_run(context.run), m_settings(settings), m_input(input_shape_of(context)),
           m_classes(context.data.source.train->num_classes),
           m_price(make_pricer(context.run.objectives, context.run.constraints, settings.recipe.latency, context.device)),
-          m_reference(context.run.reference.empty() ? default_reference(context.run.objectives, context.run.constraints) : context.run.reference)
+          m_reference(context.run.reference.empty() ? default_reference(context.run.objectives, context.run.constraints) : context.run.reference),
+          m_costs(settings.hierarchy, m_input, m_classes, context.run.objectives, settings.cost_samples)
     {
     }
 
@@ -114,8 +114,9 @@ public:
         ProposerSettings bo;
         bo.random_candidates = m_settings.random_candidates;
         bo.local_candidates = m_settings.local_candidates;
-        const auto points = propose_batch(observed, GeneratorParams::dimensions, [this](const std::vector<double>& u) { return known_costs(u); },
-                                          m_reference, m_settings.batch, rng(), bo);
+        const ObjectiveVector unreachable(m_reference.begin() + 1, m_reference.end());
+        const auto known = [&](const std::vector<double>& u) { return m_costs.costs(m_settings.space.from_unit(u), unreachable); };
+        const auto points = propose_batch(observed, GeneratorParams::dimensions, known, m_reference, m_settings.batch, rng(), bo);
         std::vector<Candidate> out;
         for (const auto& u : points)
             if (auto c = draw(m_settings.space.from_unit(u), rng())) out.push_back(std::move(*c));
@@ -173,39 +174,13 @@ private:
         return out;
     }
 
-    /// The cost objectives of theta (log10, as objective_vector), averaged over `cost_samples`
-    /// sampled architectures; the draws depend on theta only, so the estimate is reproducible.
-    ObjectiveVector known_costs(const std::vector<double>& unit)
-    {
-        const GeneratorParams theta = m_settings.space.from_unit(unit);
-        const auto key = theta.values();
-        if (const auto it = m_cost_cache.find(key); it != m_cost_cache.end()) return it->second;
-        ObjectiveVector costs(m_run.objectives.size() - 1, 0.0);
-        std::uint64_t seed = 0x6e61676fULL;
-        for (double v : key) seed = derive_seed(seed, SeedPurpose::proposal, static_cast<std::uint64_t>(std::llround(v * 1e6)));
-        GraphRng rng(seed);
-        try {
-            for (int s = 0; s < m_settings.cost_samples; ++s) {
-                Candidate c;
-                c.arch = sample_architecture(theta, m_input, m_classes, m_settings.hierarchy, rng).architecture;
-                c.parameters = parameter_count(c.arch);
-                c.multiply_adds = multiply_adds(c.arch);
-                const auto v = cheap_vector(c, m_run.objectives);
-                for (std::size_t k = 0; k < costs.size(); ++k) costs[k] += v[k] / m_settings.cost_samples;
-            }
-        } catch (const InputError&) {  // a generator that cannot connect: at the reference, worthless
-            costs.assign(m_reference.begin() + 1, m_reference.end());
-        }
-        return m_cost_cache[key] = costs;
-    }
-
     const RunSettings& m_run;
     const NagoSettings& m_settings;
     Shape m_input;
     int m_classes;
     Pricer m_price;
     ObjectiveVector m_reference;
-    std::map<std::array<double, GeneratorParams::dimensions>, ObjectiveVector> m_cost_cache;
+    GeneratorCostEstimator m_costs;
 };
 
 class Nago : public SearchMethod {
@@ -216,10 +191,7 @@ public:
     void check(const RunSettings& run) const override
     {
         require_cost_objective(run.objectives, "nago");
-        for (auto o : run.objectives)
-            if (o == Objective::latency)
-                fail("nago estimates a generator's costs from sampled architectures without running them; latency is not one of "
-                     "them (use params or madds)");
+        require_estimable_costs(run.objectives);
     }
     SearchResult run(const SearchContext& context) override
     {

@@ -1,9 +1,11 @@
 #include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
+#include <paretonas/generator/generator_costs.hpp>
 #include <paretonas/generator/hierarchical.hpp>
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <functional>
 #include <set>
 
@@ -164,4 +166,30 @@ TEST(Hierarchical, ImpossibleGeneratorsAreNamed)
     fractions.stage_fractions = {0.5, 0.5};
     EXPECT_EQ(error_of([&] { sample_architecture(GeneratorParams{}, kImage, 10, fractions, rng); }),
               "generator stage_fractions needs one share per stage (3), got 2");
+}
+
+TEST(GeneratorCosts, AreTheMeanLog10CostsOfReproducibleDrawsAndNameLatency)
+{
+    GeneratorCostEstimator estimator({}, kImage, 10, {Objective::error, Objective::params, Objective::madds}, 3);
+    GeneratorParams theta;
+    const auto costs = estimator.costs(theta, {8, 11});
+    ASSERT_EQ(costs.size(), 2u);
+    GeneratorCostEstimator again({}, kImage, 10, {Objective::error, Objective::params, Objective::madds}, 3);
+    EXPECT_EQ(again.costs(theta, {8, 11}), costs);  // draws depend on theta alone
+    // The estimate lies between the cheapest and the dearest of many draws of the same theta.
+    GraphRng rng(77);
+    double lowest = 1e9, highest = 0;
+    for (int i = 0; i < 50; ++i) {
+        const double p = std::log10(double(parameter_count(sample_architecture(theta, kImage, 10, {}, rng).architecture)));
+        lowest = std::min(lowest, p);
+        highest = std::max(highest, p);
+    }
+    EXPECT_GE(costs[0], lowest);
+    EXPECT_LE(costs[0], highest);
+    GeneratorParams sparse;
+    sparse.mid_nodes = 10;
+    sparse.mid_p = 0.01;
+    EXPECT_EQ(estimator.costs(sparse, {8, 11}), (ObjectiveVector{8, 11}));  // cannot connect: the given point
+    EXPECT_EQ(error_of([] { require_estimable_costs({Objective::error, Objective::latency}); }),
+              "nago estimates a generator's costs from sampled architectures without running them; latency is not one of them (use params or madds)");
 }

@@ -33,8 +33,8 @@ struct GpFitOptions {
     double min_lengthscale = 0.01, max_lengthscale = 20.0;
     double min_signal = 0.05, max_signal = 20.0;
     double min_noise = 1e-6, max_noise = 0.5;
-    int restarts = 3;        // L-BFGS starts: the first from the middle of the box, the rest random
-    int iterations = 60;     // L-BFGS iterations per start
+    int restarts = 2;        // L-BFGS starts: the first from the middle of the box, the rest random
+    int iterations = 40;     // L-BFGS iterations per start
     std::uint64_t seed = 0;  // of the random starts
 };
 
