@@ -224,10 +224,7 @@ public:
             if (!c.data.contains("genome"))
                 fail("run " + context.store.dir() + " holds networks from outside the chain space (a " + context.store.info().method + " run?)");
         SpaceMethod proposer(context, m_settings);
-        const auto recipe = with_data_augmentation(m_settings.recipe, context);
-        const auto evaluator = train_from_scratch(training_context(context), recipe);
-        return run_driver(context.store, budgeted_driver(context, m_settings.generations, recipe, false).settings, proposer, *evaluator,
-                          context.callbacks);
+        return run_from_scratch(context, m_settings, proposer);
     }
 
 private:

@@ -87,4 +87,12 @@ TrainingRecipe with_data_augmentation(TrainingRecipe recipe, const SearchContext
     return recipe;
 }
 
+SearchResult run_from_scratch(const SearchContext& context, const GenerationalSettings& settings, Proposer& proposer)
+{
+    const auto recipe = with_data_augmentation(settings.recipe, context);
+    const auto evaluator = train_from_scratch(training_context(context), recipe);
+    return run_driver(context.store, budgeted_driver(context, settings.generations, recipe, false).settings, proposer, *evaluator,
+                      context.callbacks);
+}
+
 } // namespace paretonas

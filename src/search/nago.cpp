@@ -202,10 +202,7 @@ public:
             if (!generator_draw_of(c))
                 fail("run " + context.store.dir() + " holds networks that no generator drew (a " + context.store.info().method + " run?)");
         NagoProposer proposer(context, m_settings);
-        const auto recipe = with_data_augmentation(m_settings.recipe, context);
-        const auto evaluator = train_from_scratch(training_context(context), recipe);
-        return run_driver(context.store, budgeted_driver(context, m_settings.generations, recipe, false).settings, proposer, *evaluator,
-                          context.callbacks);
+        return run_from_scratch(context, m_settings, proposer);
     }
 
 private:

@@ -1,6 +1,8 @@
 #include <paretonas/bo/acquisition.hpp>
 #include <paretonas/core/error.hpp>
 
+#include "common/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -85,18 +87,10 @@ TEST(Acquisition, APointThatObviouslyImprovesTheFrontIsPreferred)
 
 TEST(Acquisition, MismatchedSizesAndUncertainCostsAreNamed)
 {
-    const auto message = [](const std::function<void()>& action) {
-        try {
-            action();
-        } catch (const InputError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
-    EXPECT_EQ(message([] { expected_hypervolume_improvement({{0.1}, {0.0}}, kFront2, kReference2); }),
+    EXPECT_EQ(test::error_message([] { expected_hypervolume_improvement({{0.1}, {0.0}}, kFront2, kReference2); }),
               "EHVI: a prediction of 1 objectives against a reference of 2");
-    EXPECT_EQ(message([] { expected_hypervolume_improvement({{0.1, 2.0}, {0.1, 0.5}}, kFront2, kReference2); }),
+    EXPECT_EQ(test::error_message([] { expected_hypervolume_improvement({{0.1, 2.0}, {0.1, 0.5}}, kFront2, kReference2); }),
               "exact EHVI needs every objective but the first known exactly (sd 0)");
-    EXPECT_EQ(message([] { expected_hypervolume_improvement_mc({{0.1, 2.0}, {0.1, 0.5}}, kFront2, kReference2, {}); }),
+    EXPECT_EQ(test::error_message([] { expected_hypervolume_improvement_mc({{0.1, 2.0}, {0.1, 0.5}}, kFront2, kReference2, {}); }),
               "Monte Carlo EHVI needs at least one draw");
 }

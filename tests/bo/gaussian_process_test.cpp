@@ -1,6 +1,8 @@
 #include <paretonas/bo/gaussian_process.hpp>
 #include <paretonas/core/error.hpp>
 
+#include "common/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <array>
@@ -45,15 +47,6 @@ double kernel(double r, double lengthscale, double signal)
     return signal * (1 + s + s * s / 3) * std::exp(-s);
 }
 
-std::string error_of(const std::function<void()>& action)
-{
-    try {
-        action();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 } // namespace
 
@@ -133,13 +126,13 @@ TEST(GaussianProcess, AFitIsReproducibleAndSurvivesDuplicatePoints)
 TEST(GaussianProcess, BadInputIsNamed)
 {
     const GpHyperparameters h{{1.0}, 1.0, 1e-3};
-    EXPECT_EQ(error_of([&] { GaussianProcess({}, {}, h); }), "a Gaussian process needs at least one point");
-    EXPECT_EQ(error_of([&] { GaussianProcess({{0.1}, {0.2, 0.3}}, {1, 2}, h); }), "every GP point needs 1 coordinates, got 2");
-    EXPECT_EQ(error_of([&] { GaussianProcess({{0.1}}, {1, 2}, h); }), "a Gaussian process needs one value per point, got 2 values for 1 points");
-    EXPECT_EQ(error_of([&] { GaussianProcess({{0.1}}, {NAN}, h); }), "GP values must be finite");
-    EXPECT_EQ(error_of([&] { GaussianProcess({{0.1, 0.2}}, {1}, h); }), "a GP on 2 coordinates needs 2 lengthscales, got 1");
+    EXPECT_EQ(test::error_message([&] { GaussianProcess({}, {}, h); }), "a Gaussian process needs at least one point");
+    EXPECT_EQ(test::error_message([&] { GaussianProcess({{0.1}, {0.2, 0.3}}, {1, 2}, h); }), "every GP point needs 1 coordinates, got 2");
+    EXPECT_EQ(test::error_message([&] { GaussianProcess({{0.1}}, {1, 2}, h); }), "a Gaussian process needs one value per point, got 2 values for 1 points");
+    EXPECT_EQ(test::error_message([&] { GaussianProcess({{0.1}}, {NAN}, h); }), "GP values must be finite");
+    EXPECT_EQ(test::error_message([&] { GaussianProcess({{0.1, 0.2}}, {1}, h); }), "a GP on 2 coordinates needs 2 lengthscales, got 1");
     const GaussianProcess gp({{0.1}}, {1.0}, h);
-    EXPECT_EQ(error_of([&] { gp.predict_one({0.1, 0.2}); }), "every GP query point needs 1 coordinates, got 2");
+    EXPECT_EQ(test::error_message([&] { gp.predict_one({0.1, 0.2}); }), "every GP query point needs 1 coordinates, got 2");
 }
 
 TEST(GaussianProcess, AnAddedObservationEqualsConditioningOnItFromTheStart)

@@ -1,6 +1,8 @@
 #include <paretonas/bo/proposer.hpp>
 #include <paretonas/core/error.hpp>
 
+#include "common/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -99,16 +101,8 @@ TEST(Proposer, KnownCostsSteerTowardsTheCheapEndWhenErrorsAreEqual)
 
 TEST(Proposer, TooFewObservationsAndMismatchedCostsAreNamed)
 {
-    const auto message = [](const std::function<void()>& action) {
-        try {
-            action();
-        } catch (const InputError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
     const std::vector<BoObservation> one{{{0.5, 0.5}, {1.0}}};
-    EXPECT_EQ(message([&] { propose_batch(one, 2, {}, {400.0}, 1, 0); }), "Bayesian optimisation needs at least 2 evaluated points, has 1");
+    EXPECT_EQ(test::error_message([&] { propose_batch(one, 2, {}, {400.0}, 1, 0); }), "Bayesian optimisation needs at least 2 evaluated points, has 1");
     const std::vector<BoObservation> two{{{0.5, 0.5}, {1.0, 0.5}}, {{0.2, 0.5}, {2.0, 0.2}}};
-    EXPECT_EQ(message([&] { propose_batch(two, 2, {}, {400.0, 1.0}, 1, 0); }), "known costs of 0 objectives for a reference of 2");
+    EXPECT_EQ(test::error_message([&] { propose_batch(two, 2, {}, {400.0, 1.0}, 1, 0); }), "known costs of 0 objectives for a reference of 2");
 }

@@ -3,6 +3,8 @@
 #include <paretonas/generator/generator_costs.hpp>
 #include <paretonas/generator/hierarchical.hpp>
 
+#include "common/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -45,15 +47,6 @@ std::set<int> head_sources(const Architecture& arch, std::size_t output_cells)
     return sources;
 }
 
-std::string error_of(const std::function<void()>& action)
-{
-    try {
-        action();
-    } catch (const InputError& e) {
-        return e.what();
-    }
-    return "no error";
-}
 
 } // namespace
 
@@ -151,20 +144,20 @@ TEST(Hierarchical, ImpossibleGeneratorsAreNamed)
     GraphRng rng(1);
     GeneratorParams theta;
     theta.top_nodes = 2;
-    EXPECT_EQ(error_of([&] { sample_architecture(theta, kImage, 10, {}, rng); }),
+    EXPECT_EQ(test::error_message([&] { sample_architecture(theta, kImage, 10, {}, rng); }),
               "generator theta field top_nodes = 2 gives fewer cells than the 3 stages");
     HierarchySettings deep;
     deep.stages = 6;
     theta.top_nodes = 6;
-    EXPECT_EQ(error_of([&] { sample_architecture(theta, kImage, 10, deep, rng); }), "a 28x28 input cannot be halved 5 times for 6 stages");
+    EXPECT_EQ(test::error_message([&] { sample_architecture(theta, kImage, 10, deep, rng); }), "a 28x28 input cannot be halved 5 times for 6 stages");
     GeneratorParams sparse;
     sparse.mid_nodes = 10;
     sparse.mid_p = 0.01;
-    EXPECT_EQ(error_of([&] { sample_architecture(sparse, kImage, 10, {}, rng); }),
+    EXPECT_EQ(test::error_message([&] { sample_architecture(sparse, kImage, 10, {}, rng); }),
               "erdos_renyi(nodes=10, p=0.01) gave no connected graph in 1000 draws; raise p or lower nodes");
     HierarchySettings fractions;
     fractions.stage_fractions = {0.5, 0.5};
-    EXPECT_EQ(error_of([&] { sample_architecture(GeneratorParams{}, kImage, 10, fractions, rng); }),
+    EXPECT_EQ(test::error_message([&] { sample_architecture(GeneratorParams{}, kImage, 10, fractions, rng); }),
               "generator stage_fractions needs one share per stage (3), got 2");
 }
 
@@ -190,6 +183,6 @@ TEST(GeneratorCosts, AreTheMeanLog10CostsOfReproducibleDrawsAndNameLatency)
     sparse.mid_nodes = 10;
     sparse.mid_p = 0.01;
     EXPECT_EQ(estimator.costs(sparse, {8, 11}), (ObjectiveVector{8, 11}));  // cannot connect: the given point
-    EXPECT_EQ(error_of([] { require_estimable_costs({Objective::error, Objective::latency}); }),
+    EXPECT_EQ(test::error_message([] { require_estimable_costs({Objective::error, Objective::latency}); }),
               "nago estimates a generator's costs from sampled architectures without running them; latency is not one of them (use params or madds)");
 }

@@ -4,6 +4,8 @@
 #include <paretonas/core/error.hpp>
 #include <paretonas/generator/random_graph.hpp>
 
+#include "common/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -161,14 +163,7 @@ TEST(RandomGraph, ConnectivityIsCheckedAndResampledWithinBoundedDraws)
 TEST(RandomGraph, ParametersOutsideTheirDomainAreNamed)
 {
     GraphRng rng(1);
-    const auto message = [&](const GraphSpec& spec) {
-        try {
-            sample_graph(spec, rng);
-        } catch (const InputError& e) {
-            return std::string(e.what());
-        }
-        return std::string("no error");
-    };
+    const auto message = [&](const GraphSpec& spec) { return test::error_message([&] { sample_graph(spec, rng); }); };
     EXPECT_EQ(message({GraphModel::barabasi_albert, 3, 2, 0.5, 3}), "barabasi_albert graph needs 1 <= m < nodes, got m=3 with nodes=3");
     EXPECT_EQ(message({GraphModel::erdos_renyi, 5, 2, 1.5, 1}), "erdos_renyi graph needs p in [0, 1], got p=1.5");
     EXPECT_EQ(message({GraphModel::watts_strogatz, 0, 2, 0.5, 1}), "watts_strogatz graph needs at least 1 node, got nodes=0");

@@ -36,6 +36,11 @@ struct BudgetedDriver {
 };
 BudgetedDriver budgeted_driver(const SearchContext& context, int generations, const TrainingRecipe& recipe, bool inherit);
 
+/// Runs (or resumes) `proposer`'s search with every network trained from scratch by `settings`'
+/// recipe (augmented as the data calls for), within the run's budget: what the from-scratch
+/// methods (the baselines, NAGO) share.
+SearchResult run_from_scratch(const SearchContext& context, const GenerationalSettings& settings, Proposer& proposer);
+
 /// The training context of a run: its store, data, objectives, seed, device and callbacks.
 TrainingContext training_context(const SearchContext& context);
 /// `recipe` with the augmentation the run's data calls for when the recipe asks for any (which
