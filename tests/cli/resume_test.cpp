@@ -207,3 +207,44 @@ TEST(Resume, NashKilledDuringAStepLosesOnlyTheCandidateInFlightAndEndsWithTheSam
     };
     EXPECT_EQ(best(resumed), best(reference));
 }
+
+TEST(Resume, NagoKilledMidSearchContinuesItsBayesianOptimisationWithoutRepeatingAnEvaluation)
+{
+    test::TempDir dir;
+    test::write_idx_set(dir, "train", *test::bar_images(300, 3));
+    test::write_idx_set(dir, "t10k", *test::bar_images(30, 4));
+    std::ofstream(dir.file("ranges.json")) << R"({"top_nodes": [3, 4], "mid_nodes": [1, 2], "bottom_nodes": [3, 4], "width": [2, 4]})";
+    const auto run = dir.file("run");
+    const std::vector<std::string> args{"search", "--method", "nago", "--data", dir.path(), "--out", run, "--generations", "4",
+                                        "--initial", "4", "--batch", "2", "--epochs-init", "1", "--threads", "1", "--quiet",
+                                        "--budget", "10m", "--ranges", dir.file("ranges.json")};
+    std::map<std::int64_t, std::pair<double, double>> finished;
+    const std::vector<std::function<bool(const std::vector<Candidate>&)>> kill_points = {
+        [](const auto& cs) { return count(cs, CandidateStatus::done) >= 2; },                                            // initial design
+        [](const auto& cs) { return count(cs, CandidateStatus::queued) > 0 && count(cs, CandidateStatus::done) >= 5; },  // a BO batch queued
+        [](const auto& cs) { return count(cs, CandidateStatus::done) >= 7; },
+    };
+    int killed = 0;
+    for (const auto& point : kill_points) {
+        if (kill_when(spawn_search(args), run, point)) ++killed;
+        for (const auto& c : snapshot(run))
+            if (c.status == CandidateStatus::done && !finished.count(c.id)) finished[c.id] = {c.val_error, c.seconds};
+    }
+    EXPECT_GE(killed, 2);
+    const pid_t pid = spawn_search(args);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+
+    const auto store = RunStore::open(run);
+    const auto all = store.candidates();
+    EXPECT_EQ(all.size(), 4u + 3u * 2u);  // the initial design, then a batch of 2 per generation
+    std::set<std::string> draws;
+    for (const auto& c : all) {
+        EXPECT_EQ(c.status, CandidateStatus::done);
+        EXPECT_TRUE(draws.insert(c.data.at("theta").dump() + "/" + c.data.at("sample_seed").dump()).second) << "draw evaluated twice: " << c.id;
+        if (finished.count(c.id)) EXPECT_EQ(std::make_pair(c.val_error, c.seconds), finished[c.id]) << "candidate " << c.id << " trained again";
+    }
+    EXPECT_EQ(store.generations().size(), 4u);
+}
