@@ -29,6 +29,11 @@ GpPoints candidate_points(const std::vector<std::vector<double>>& front_points, 
             points.push_back(std::move(p));
         }
     }
+    if (settings.snap) {
+        for (auto& p : points) p = settings.snap(p);
+        std::sort(points.begin(), points.end());
+        points.erase(std::unique(points.begin(), points.end()), points.end());
+    }
     return points;
 }
 
@@ -47,6 +52,7 @@ std::vector<std::vector<double>> propose_batch(const std::vector<BoObservation>&
 {
     if (observed.size() < 2) fail("Bayesian optimisation needs at least 2 evaluated points, has " + std::to_string(observed.size()));
     if (batch < 1) fail("a proposal batch needs at least 1 point, got " + std::to_string(batch));
+    if (settings.random_candidates < 1) fail("Bayesian optimisation needs at least 1 random candidate per pick");
     GpPoints x;
     std::vector<double> errors;
     std::vector<ObjectiveVector> objectives;
@@ -95,6 +101,7 @@ std::vector<std::vector<double>> propose_batch(const std::vector<BoObservation>&
                 best = i;
             }
         }
+        if (best == candidates.size()) break;  // every candidate taken
         taken[best] = true;
         chosen.push_back(candidates[best]);
         // Kriging believer: pretend the pick scored its predicted error.

@@ -33,7 +33,10 @@ std::pair<double, double> domain_of(const std::string& name)
     if (name == "top_k" || name == "bottom_k") return {2, 1e9};
     if (name == "top_p" || name == "bottom_p") return {0.0, 1.0};
     if (name == "mid_p") return {1e-9, 1.0};  // an ER graph of p = 0 is never connected
-    return {1, 1e9};                          // node counts and width
+    // A Watts-Strogatz graph of 2 nodes has no lattice edge (k is capped at 1), so never connects.
+    if (name == "top_nodes" || name == "bottom_nodes") return {3, 1000};
+    if (name == "width") return {1, 4096};
+    return {1, 1000};  // mid_nodes
 }
 
 std::string number(double value)

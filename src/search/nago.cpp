@@ -64,9 +64,13 @@ void NagoSettings::validate() const
     if (proposer != "bo" && proposer != "random") fail("nago proposer must be \"bo\" or \"random\", got \"" + proposer + "\"");
     require_in_range("nago initial", initial, 2, 1e5);
     require_in_range("nago batch", batch, 1, 1e3);
+    require_in_range("nago stages", hierarchy.stages, 1, 10);
     require_in_range("nago cost_samples", cost_samples, 1, 100);
     require_in_range("nago random_candidates", random_candidates, 1, 1e6);
     require_in_range("nago local_candidates", local_candidates, 0, 1e6);
+    if (batch > random_candidates + local_candidates)
+        fail("nago batch (" + std::to_string(batch) + ") needs at least as many candidates per pick (random_candidates + local_candidates = " +
+             std::to_string(random_candidates + local_candidates) + ")");
     // Every theta of the box must give the stages asked for.
     GeneratorParams smallest = space.from_unit(std::vector<double>(GeneratorParams::dimensions, 0.0));
     hierarchy.check(smallest, {1, 1 << std::max(0, hierarchy.stages - 1), 1 << std::max(0, hierarchy.stages - 1)});
@@ -77,6 +81,7 @@ std::optional<GeneratorDraw> generator_draw_of(const Candidate& c)
     const auto theta = c.data.find("theta");
     const auto seed = c.data.find("sample_seed");
     if (theta == c.data.end() || seed == c.data.end()) return std::nullopt;
+    if (!seed->is_number_unsigned()) fail("candidate " + std::to_string(c.id) + ": sample_seed must be a whole number, got " + seed->dump());
     return GeneratorDraw{generator_params_from_json(*theta), seed->get<std::uint64_t>()};
 }
 
@@ -114,6 +119,7 @@ public:
         ProposerSettings bo;
         bo.random_candidates = m_settings.random_candidates;
         bo.local_candidates = m_settings.local_candidates;
+        bo.snap = [this](const std::vector<double>& u) { return m_settings.space.to_unit(m_settings.space.from_unit(u)); };
         const ObjectiveVector unreachable(m_reference.begin() + 1, m_reference.end());
         const auto known = [&](const std::vector<double>& u) { return m_costs.costs(m_settings.space.from_unit(u), unreachable); };
         const auto points = propose_batch(observed, GeneratorParams::dimensions, known, m_reference, m_settings.batch, rng(), bo);

@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <iostream>
 #include <random>
+#include <set>
 
 using namespace paretonas;
 
@@ -97,6 +99,23 @@ TEST(Proposer, KnownCostsSteerTowardsTheCheapEndWhenErrorsAreEqual)
     const auto costs = [](const std::vector<double>& u) { return ObjectiveVector{u[0]}; };
     const auto batch = propose_batch(observed, 2, costs, {1.0, 1.0}, 1, 3);
     EXPECT_LT(batch.front()[0], 0.5);
+}
+
+TEST(Proposer, SnappedCandidatesAreProposedOnceEachAndABatchStopsWhenTheyRunOut)
+{
+    // A 3 x 3 grid: each coordinate snapped to the middle of its third, as integer fields are.
+    ProposerSettings settings;
+    settings.snap = [](const std::vector<double>& u) {
+        std::vector<double> p;
+        for (double v : u) p.push_back((std::min(2.0, std::floor(v * 3)) + 0.5) / 3);
+        return p;
+    };
+    std::vector<BoObservation> observed{{{0.5 / 3, 0.5 / 3}, {branin({0.5 / 3, 0.5 / 3})}}, {{2.5 / 3, 2.5 / 3}, {branin({2.5 / 3, 2.5 / 3})}}};
+    const auto batch = propose_batch(observed, 2, {}, {400.0}, 12, 5, settings);
+    EXPECT_EQ(batch.size(), 9u);  // nine distinct grid points, however many were asked for
+    std::set<std::vector<double>> distinct(batch.begin(), batch.end());
+    EXPECT_EQ(distinct.size(), batch.size());
+    for (const auto& p : batch) EXPECT_EQ(settings.snap(p), p);
 }
 
 TEST(Proposer, TooFewObservationsAndMismatchedCostsAreNamed)

@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <functional>
+#include <random>
 #include <set>
 
 using namespace paretonas;
@@ -59,12 +60,18 @@ TEST(Hierarchical, StagesFollowNormalisedFractionsAndAreNeverEmpty)
     // NAGO's released 1.0 per stage, normalised, is the equal split, not "all in stage 0".
     EXPECT_EQ(stage_of_cells(6, 3, {1.0, 1.0, 1.0}), (std::vector<int>{0, 0, 1, 1, 2, 2}));
     EXPECT_EQ(stage_of_cells(4, 3, {0.8, 0.1, 0.1}), (std::vector<int>{0, 0, 1, 2}));
+    std::mt19937_64 rng(8);
+    std::uniform_real_distribution<double> share(0.01, 1.0);
     for (int stages = 1; stages <= 4; ++stages)
-        for (int cells = stages; cells <= 10; ++cells) {
-            const auto s = stage_of_cells(cells, stages, {});
-            EXPECT_TRUE(std::is_sorted(s.begin(), s.end()));
-            EXPECT_EQ(std::set<int>(s.begin(), s.end()).size(), static_cast<std::size_t>(stages)) << cells << " cells";
-        }
+        for (int cells = stages; cells <= 10; ++cells)
+            for (int draw = 0; draw < 50; ++draw) {
+                std::vector<double> fractions;  // equal shares first, then random uneven ones
+                for (int k = 0; draw > 0 && k < stages; ++k) fractions.push_back(share(rng));
+                const auto s = stage_of_cells(cells, stages, fractions);
+                EXPECT_TRUE(std::is_sorted(s.begin(), s.end()));
+                EXPECT_EQ(s.front(), 0);
+                EXPECT_EQ(std::set<int>(s.begin(), s.end()).size(), static_cast<std::size_t>(stages)) << cells << " cells";
+            }
 }
 
 TEST(Hierarchical, AThousandRandomGeneratorsGiveValidStagedNetworksWithOutputsById)

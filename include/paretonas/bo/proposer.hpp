@@ -31,10 +31,14 @@ struct ProposerSettings {
     int local_candidates = 500;    // Gaussian perturbations of the front's points scored per pick
     double local_scale = 0.08;     // their standard deviation in the unit cube
     GpFitOptions gp;
+    /// Maps a candidate to the point it really is (NAGO: the middle of its integer fields'
+    /// shares, where their evaluations sit), so that the GP is not asked about a place no
+    /// evaluation can be; equal candidates are then scored once. Empty: the identity.
+    std::function<std::vector<double>(const std::vector<double>&)> snap;
 };
 
-/// `batch` points of the unit cube (`dimensions` coordinates) to evaluate next. Needs at least
-/// two observations; the seed fixes the candidates and the GP's restarts, so that a resumed run
+/// Up to `batch` distinct points of the unit cube (`dimensions` coordinates) to evaluate next,
+/// fewer only when there are fewer distinct candidates. Needs at least two observations; the seed fixes the candidates and the GP's restarts, so that a resumed run
 /// proposes what the uninterrupted one would have.
 std::vector<std::vector<double>> propose_batch(const std::vector<BoObservation>& observed, std::size_t dimensions, const KnownCosts& costs,
                                                const ObjectiveVector& reference, int batch, std::uint64_t seed,

@@ -54,8 +54,9 @@ public:
     const std::array<GeneratorDimension, GeneratorParams::dimensions>& dimensions() const { return m_dimensions; }
     const GeneratorDimension& dimension(const std::string& name) const;
     /// Narrows or moves one range; InputError when `name` is unknown, low > high, an integer
-    /// range has a fractional end, or the range leaves the field's domain (nodes >= 1, k >= 2,
-    /// probabilities in (0, 1], width >= 1).
+    /// range has a fractional end, or the range leaves the field's domain (WS node counts >= 3,
+    /// ER node count >= 1, k >= 2, WS probabilities in [0, 1], ER probability in (0, 1],
+    /// width in [1, 4096]).
     void set_range(const std::string& name, double low, double high);
 
     /// InputError "generator theta field top_p = 1.2 is outside [0.1, 0.9]" for the first field
@@ -63,8 +64,8 @@ public:
     void check(const GeneratorParams& theta) const;
     /// theta scaled to the unit cube, field by field.
     std::vector<double> to_unit(const GeneratorParams& theta) const;
-    /// A point of the unit cube mapped back; integer fields rounded to the nearest whole number,
-    /// so every integer value of a range gets an equal share of the cube.
+    /// A point of the unit cube mapped back; an integer field takes the value whose equal share
+    /// of [0, 1] holds the coordinate (floor(u * count), the top end included in the last).
     GeneratorParams from_unit(const std::vector<double>& unit) const;
 
     /// {"top_nodes": [3, 10], ...}: every range.

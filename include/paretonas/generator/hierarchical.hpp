@@ -50,9 +50,9 @@ struct SampledArchitecture {
 
 /// One architecture from G(theta), every graph drawn from `rng`:
 /// - stem conv-BN-ReLU-conv-BN at `width` channels;
-/// - each cell, node and operation reads the merge of its inputs: the input itself when there is
-///   one, else a gated_sum, with a 1x1 conv on any input whose channels differ from the last
-///   input's and an average pool on any input from an earlier stage (shared per source and stage);
+/// - each cell, node and operation reads the merge of its inputs: an average pool on any input
+///   from an earlier stage (shared per source and stage), then the input itself when there is
+///   one, else a gated_sum with a 1x1 conv on any input whose channels differ from the last's;
 /// - an operation is ReLU, conv (kernel, the cell's stage channels), BN;
 /// - a node's output is the sum of its graph's output nodes, likewise a cell's and the network's
 ///   (a sum, not NAGO's mean: the ReLU-conv-BN that reads it removes any positive scale);
