@@ -81,7 +81,7 @@ double expected_hypervolume_improvement(const ObjectivePrediction& candidate, co
     double expected = 0.0, low = -INFINITY;
     for (double high : steps) {
         // On [low, high) the front points with error <= low cover the cost box.
-        const double volume = uncovered_cost_volume(costs, cost_reference, front, std::isinf(low) ? -INFINITY : low);
+        const double volume = uncovered_cost_volume(costs, cost_reference, front, low);
         expected += volume * integral_of_cdf(low, high, candidate.mean[0], candidate.sd[0]);
         low = high;
     }

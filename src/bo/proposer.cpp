@@ -65,8 +65,11 @@ std::vector<std::vector<double>> propose_batch(const std::vector<BoObservation>&
         errors.push_back(o.objectives[0]);
         objectives.push_back(o.objectives);
     }
-    for (std::size_t i : pareto_front(objectives)) front_points.push_back(observed[i].unit);
-    std::vector<ObjectiveVector> front = front_of(objectives);
+    std::vector<ObjectiveVector> front;
+    for (std::size_t i : pareto_front(objectives)) {
+        front_points.push_back(observed[i].unit);
+        front.push_back(objectives[i]);
+    }
 
     GpFitOptions fit = settings.gp;
     fit.seed = seed;

@@ -72,8 +72,7 @@ void NagoSettings::validate() const
         fail("nago batch (" + std::to_string(batch) + ") needs at least as many candidates per pick (random_candidates + local_candidates = " +
              std::to_string(random_candidates + local_candidates) + ")");
     // Every theta of the box must give the stages asked for.
-    GeneratorParams smallest = space.from_unit(std::vector<double>(GeneratorParams::dimensions, 0.0));
-    hierarchy.check(smallest, {1, 1 << std::max(0, hierarchy.stages - 1), 1 << std::max(0, hierarchy.stages - 1)});
+    hierarchy.check(space.lowest(), {1, 1 << std::max(0, hierarchy.stages - 1), 1 << std::max(0, hierarchy.stages - 1)});
 }
 
 std::optional<GeneratorDraw> generator_draw_of(const Candidate& c)
@@ -99,7 +98,7 @@ public:
         : m_run(context.run), m_settings(settings), m_input(input_shape_of(context)),
           m_classes(context.data.source.train->num_classes),
           m_price(make_pricer(context.run.objectives, context.run.constraints, settings.recipe.latency, context.device)),
-          m_reference(context.run.reference.empty() ? default_reference(context.run.objectives, context.run.constraints) : context.run.reference),
+          m_reference(context.store.info().reference),  // the one the run's hypervolume is measured against
           m_costs(settings.hierarchy, m_input, m_classes, context.run.objectives, settings.cost_samples)
     {
     }
@@ -203,7 +202,7 @@ public:
     {
         check(context.run);
         // The data's images must allow the stages of every generator of the box.
-        m_settings.hierarchy.check(m_settings.space.from_unit(std::vector<double>(GeneratorParams::dimensions, 0.0)), input_shape_of(context));
+        m_settings.hierarchy.check(m_settings.space.lowest(), input_shape_of(context));
         for (const auto& c : context.store.candidates())
             if (!generator_draw_of(c))
                 fail("run " + context.store.dir() + " holds networks that no generator drew (a " + context.store.info().method + " run?)");

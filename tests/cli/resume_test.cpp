@@ -48,6 +48,14 @@ pid_t spawn_search(const std::vector<std::string>& args)
     return pid;
 }
 
+// Runs the search to its end; its exit status, or -1 when a signal ended it.
+int run_search_to_end(const std::vector<std::string>& args)
+{
+    int status = 0;
+    ::waitpid(spawn_search(args), &status, 0);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 std::vector<Candidate> snapshot(const std::string& run)
 {
     if (!RunStore::exists(run)) return {};
@@ -134,11 +142,7 @@ TEST(Resume, KilledSearchesResumeWithoutLosingFinishedCandidates)
     }
     EXPECT_GE(killed, 3);
 
-    const pid_t pid = spawn_search(args);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_EQ(run_search_to_end(args), 0);
 
     const auto store = RunStore::open(run);
     const auto all = store.candidates();
@@ -231,11 +235,7 @@ TEST(Resume, NagoKilledMidSearchContinuesItsBayesianOptimisationWithoutRepeating
             if (c.status == CandidateStatus::done && !finished.count(c.id)) finished[c.id] = {c.val_error, c.seconds};
     }
     EXPECT_GE(killed, 2);
-    const pid_t pid = spawn_search(args);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ASSERT_TRUE(WIFEXITED(status));
-    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_EQ(run_search_to_end(args), 0);
 
     const auto store = RunStore::open(run);
     const auto all = store.candidates();

@@ -62,6 +62,8 @@ public:
     /// InputError "generator theta field top_p = 1.2 is outside [0.1, 0.9]" for the first field
     /// outside its range (never clamped).
     void check(const GeneratorParams& theta) const;
+    /// The corner of the box with every field at its low end.
+    GeneratorParams lowest() const { return from_unit(std::vector<double>(GeneratorParams::dimensions, 0.0)); }
     /// theta scaled to the unit cube, field by field.
     std::vector<double> to_unit(const GeneratorParams& theta) const;
     /// A point of the unit cube mapped back; an integer field takes the value whose equal share
