@@ -6,7 +6,9 @@ front at 25/50/75/100% of the budget against one shared reference point, over se
 mean, worst and best seed per method, and the strongest peer per budget.
 
 LEMONADE runs as the main job does, with its own defaults. The from-scratch baselines (nsga2,
-random) train one epoch per network with a population of --population, as the peer does. The
+random) train one epoch per network with a population of --population, as the peer does; so do
+nago and nago-random (NAGO with theta drawn uniformly: its random-generator baseline), with their
+own initial design and batch. The
 peer gets its own best recipe (PEER_RECIPE, measured by bench/search_recipe.py), the tuned
 allocator and NHWC: "optuna" without augmentation, "optuna-aug" with crops and flips; the report
 takes the better of the two at each budget.
@@ -156,14 +158,20 @@ def method_settings(a, method):
     return [x for flag, value in wanted if flag in flags for x in (flag, value)]
 
 
+# A method run under another name with extra flags: NAGO's random-generator baseline (theta
+# uniform in the box, the same networks, training and store; the paper's HNAG-RS).
+VARIANTS = {"nago-random": ("nago", ["--proposer", "random"])}
+
+
 def search_command(a, method, seed, budget, name):
     if is_peer(method):
         recipe = PEER_RECIPE + ["--channels-last"] + ([] if method == "optuna-aug" else ["--no-augment"])
         return [sys.executable, os.path.join(ROOT, "bench", "optuna_peer.py"), "--budget", str(budget), "--seed", str(seed),
                 "--subset", str(a.subset), "--val", str(a.val), "--epochs", "1", "--population", str(a.population), "--threads", str(a.threads),
                 "--out", name + ".json"] + recipe
-    return [a.paretonas, "search", "--method", method, "--data", "fashion-mnist", "--subset", str(a.subset),
-            "--val-fraction", str(a.val / a.subset)] + method_settings(a, method) + [
+    base, extra = VARIANTS.get(method, (method, []))
+    return [a.paretonas, "search", "--method", base, "--data", "fashion-mnist", "--subset", str(a.subset),
+            "--val-fraction", str(a.val / a.subset)] + method_settings(a, base) + extra + [
             "--budget", f"{budget:.0f}s", "--seed", str(seed), "--threads", str(a.threads), "--out", name]
 
 

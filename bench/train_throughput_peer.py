@@ -22,6 +22,19 @@ def network(widths, pool_after, classes=10):
     return nn.Sequential(*layers)
 
 
+class GatedSum(nn.Module):
+    """NAGO's node aggregation as a user would write it: sigmoid gates (starting at 1) weighting
+    a sum of the inputs."""
+
+    def __init__(self, inputs):
+        super().__init__()
+        self.gate = nn.Parameter(torch.ones(inputs))
+
+    def forward(self, inputs):
+        weights = torch.sigmoid(self.gate)
+        return sum(weights[i] * x for i, x in enumerate(inputs))
+
+
 class GraphNetwork(nn.Module):
     """A paretonas architecture JSON (core/architecture.hpp) as PyTorch modules, the way a user
     would port it: one module per node with parameters, the graph walked in the file's order
@@ -53,13 +66,17 @@ class GraphNetwork(nn.Module):
                 self.layers[key] = nn.BatchNorm2d(cin) if spatial[n["inputs"][0]] else nn.BatchNorm1d(cin)
             elif op == "linear":
                 self.layers[key] = nn.Linear(cin, n["features"])
+            elif op == "gated_sum":
+                self.layers[key] = GatedSum(len(n["inputs"]))
 
     def forward(self, x):
         values = {0: x}
         for n in self.nodes:
             op, key = n["op"], str(n["id"])
             v = values[n["inputs"][0]]
-            if key in self.layers:
+            if op == "gated_sum":
+                y = self.layers[key]([values[i] for i in n["inputs"]])
+            elif key in self.layers:
                 y = self.layers[key](v)
             elif op == "relu":
                 y = F.relu(v)

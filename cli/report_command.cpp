@@ -6,6 +6,7 @@
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/files.hpp>
 #include <paretonas/report/report.hpp>
+#include <paretonas/search/method.hpp>
 #include <paretonas/search/run_settings.hpp>
 #include <paretonas/train/runtime.hpp>
 
@@ -41,6 +42,7 @@ int run_report(const ReportOptions& o, std::ostream& out)
     extras.title = "paretonas: " + store.info().method + " run " + fs::absolute(run_name).filename().string();
     for (const auto& c : view.front) extras.front.push_back(c.id);
     if (o.test) extras.search_test_error = test_errors(store, view.front, run_data(store), parse_device(o.device));
+    if (const auto& details = method_spec(store.info().method).candidate_details) extras.details = details(store);
     if (RunSettings::of(store).data.name == "fashion-mnist") extras.references = fashion_mnist_reference();
 
     std::vector<std::string> written;

@@ -7,6 +7,7 @@
 #include "finalize_command.hpp"
 #include "predict_command.hpp"
 #include "report_command.hpp"
+#include "sample_command.hpp"
 #include "search_command.hpp"
 
 #include <paretonas/core/costs.hpp>
@@ -169,6 +170,8 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     auto* front_cmd = add_front_command(app, front_opts);
     FinalizeOptions finalize_opts;
     auto* finalize_cmd = add_finalize_command(app, common, finalize_opts);
+    SampleOptions sample_opts;
+    auto* sample_cmd = add_sample_command(app, common, sample_opts);
     ReportOptions report_opts;
     auto* report_cmd = add_report_command(app, report_opts);
     CheckOptions check_opts;
@@ -208,6 +211,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
         if (methods_cmd->parsed()) return run_methods(out);
         if (front_cmd->parsed()) return run_front(front_opts, out);
         if (finalize_cmd->parsed()) return run_finalize(common, finalize_opts, out);
+        if (sample_cmd->parsed()) return run_sample(common, sample_opts, out);
         if (report_cmd->parsed()) return run_report(report_opts, out);
         if (check_cmd->parsed()) return run_check(check_opts, out);
         if (export_cmd->parsed()) return run_export(export_opts, out);

@@ -165,6 +165,7 @@ json report_data(const RunStore& store, const ReportExtras& extras)
             j["final"] = {{"epochs", f->epochs}, {"from_scratch", f->from_scratch}, {"test_error", f->test_error},
                           {"latency_ms", f->latency_ms}, {"seconds", f->seconds}};
         }
+        if (extras.details.count(c.id)) j["details"] = extras.details.at(c.id);
         if (extras.downloads_onnx.count(c.id)) j["onnx"] = extras.downloads_onnx.at(c.id);
         if (extras.downloads_json.count(c.id)) j["json"] = extras.downloads_json.at(c.id);
         candidates.push_back(j);

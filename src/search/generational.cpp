@@ -81,15 +81,15 @@ TrainingContext training_context(const SearchContext& context)
                            context.callbacks.train, context.max_memory_bytes};
 }
 
-TrainingRecipe with_data_augmentation(TrainingRecipe recipe, const SearchContext& context)
+TrainingRecipe with_data_augmentation(TrainingRecipe recipe, const PreparedData& data)
 {
-    recipe.train.augment = recipe.augment ? default_augmentation(*context.data.source.train) : Augmentation{};
+    recipe.train.augment = recipe.augment ? default_augmentation(*data.source.train) : Augmentation{};
     return recipe;
 }
 
 SearchResult run_from_scratch(const SearchContext& context, const GenerationalSettings& settings, Proposer& proposer)
 {
-    const auto recipe = with_data_augmentation(settings.recipe, context);
+    const auto recipe = with_data_augmentation(settings.recipe, context.data);
     const auto evaluator = train_from_scratch(training_context(context), recipe);
     return run_driver(context.store, budgeted_driver(context, settings.generations, recipe, false).settings, proposer, *evaluator,
                       context.callbacks);

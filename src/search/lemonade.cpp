@@ -212,7 +212,7 @@ public:
     SearchResult run(const SearchContext& context) override
     {
         check(context.run);
-        const auto recipe = with_data_augmentation(m_settings.recipe, context);
+        const auto recipe = with_data_augmentation(m_settings.recipe, context.data);
         const auto driver = budgeted_driver(context, m_settings.generations, recipe, true);
         LemonadeProposer proposer(context, m_settings, driver.prior);
         const auto evaluator = train_from_parent(training_context(context), recipe);

@@ -1,11 +1,14 @@
 #include <paretonas/search/nago.hpp>
 
 #include <paretonas/bo/proposer.hpp>
+#include <paretonas/bo/tpe.hpp>
 #include <paretonas/generator/generator_costs.hpp>
 #include <paretonas/core/error.hpp>
 #include <paretonas/core/seeds.hpp>
+#include <paretonas/search/generator_spread.hpp>
 
 #include <cmath>
+#include <map>
 #include <random>
 
 namespace paretonas {
@@ -86,20 +89,28 @@ std::optional<GeneratorDraw> generator_draw_of(const Candidate& c)
 
 namespace {
 
-Shape input_shape_of(const SearchContext& context)
+Shape input_shape_of(const ImageSet& set)
 {
-    const auto& set = *context.data.source.train;
     return {set.channels, set.height, set.width};
 }
+
+} // namespace
+
+Architecture draw_network(const NagoSettings& settings, const GeneratorDraw& draw, const ImageSet& data)
+{
+    GraphRng rng(draw.seed);
+    return sample_architecture(draw.theta, input_shape_of(data), data.num_classes, settings.hierarchy, rng).architecture;
+}
+
+namespace {
 
 class NagoProposer : public Proposer {
 public:
     NagoProposer(const SearchContext& context, const NagoSettings& settings)
-        : m_run(context.run), m_settings(settings), m_input(input_shape_of(context)),
-          m_classes(context.data.source.train->num_classes),
+        : m_run(context.run), m_settings(settings), m_data(*context.data.source.train),
           m_price(make_pricer(context.run.objectives, context.run.constraints, settings.recipe.latency, context.device)),
           m_reference(context.store.info().reference),  // the one the run's hypervolume is measured against
-          m_costs(settings.hierarchy, m_input, m_classes, context.run.objectives, settings.cost_samples)
+          m_costs(settings.hierarchy, input_shape_of(m_data), m_data.num_classes, context.run.objectives, settings.cost_samples)
     {
     }
 
@@ -113,25 +124,60 @@ public:
     {
         auto rng = generation_rng(generation);
         const auto observed = observations(all);
-        // Random search over theta, or nothing to model yet.
-        if (m_settings.proposer == "random" || observed.size() < 2) return draw_uniform(m_settings.batch, rng);
+        if (m_settings.proposer == "random") return draw_uniform(m_settings.batch, rng);
+        if (m_run.objectives.size() == 1) return draw_each(bohb_batch(all, rng()), rng);
+        if (observed.size() < 2) return draw_uniform(m_settings.batch, rng);  // nothing to model yet
         ProposerSettings bo;
         bo.random_candidates = m_settings.random_candidates;
         bo.local_candidates = m_settings.local_candidates;
         bo.snap = [this](const std::vector<double>& u) { return m_settings.space.to_unit(m_settings.space.from_unit(u)); };
         const ObjectiveVector unreachable(m_reference.begin() + 1, m_reference.end());
         const auto known = [&](const std::vector<double>& u) { return m_costs.costs(m_settings.space.from_unit(u), unreachable); };
-        const auto points = propose_batch(observed, GeneratorParams::dimensions, known, m_reference, m_settings.batch, rng(), bo);
-        std::vector<Candidate> out;
-        for (const auto& u : points)
-            if (auto c = draw(m_settings.space.from_unit(u), rng())) out.push_back(std::move(*c));
-        return out;
+        return draw_each(propose_batch(observed, GeneratorParams::dimensions, known, m_reference, m_settings.batch, rng(), bo), rng);
     }
 
 private:
     std::mt19937_64 generation_rng(int generation) const
     {
         return std::mt19937_64(derive_seed(m_run.seed, SeedPurpose::proposal, static_cast<std::uint64_t>(generation)));
+    }
+
+    std::vector<Candidate> draw_each(const std::vector<std::vector<double>>& points, std::mt19937_64& rng) const
+    {
+        std::vector<Candidate> out;
+        for (const auto& u : points)
+            if (auto c = draw(m_settings.space.from_unit(u), rng())) out.push_back(std::move(*c));
+        return out;
+    }
+
+    /// With the error as the only objective, BOHB: a TPE model (bo/tpe.hpp) on the most epochs at
+    /// which enough generators were scored. With successive halving every epoch of a learning
+    /// curve is such a budget; without, the networks' full training is the only one. A failed
+    /// network joins the chosen budget as the worst (error 1), but does not count towards it.
+    std::vector<std::vector<double>> bohb_batch(const std::vector<Candidate>& all, std::uint64_t seed) const
+    {
+        std::map<int, std::vector<TpeObservation>> by_epochs;
+        std::vector<TpeObservation> failed;
+        for (const auto& c : all) {
+            const auto d = generator_draw_of(c);
+            if (!d) continue;
+            const auto u = m_settings.space.to_unit(d->theta);
+            const auto curve = learning_curve(c);
+            const auto error = [](double e) { return std::isfinite(e) ? e : 1.0; };
+            if (c.status == CandidateStatus::failed)
+                failed.push_back({u, 1.0});
+            else if (c.status == CandidateStatus::done && curve.empty())
+                by_epochs[c.epochs].push_back({u, error(c.val_error)});
+            else if (c.status == CandidateStatus::done)
+                for (std::size_t e = 1; e <= curve.size(); ++e) by_epochs[static_cast<int>(e)].push_back({u, error(curve[e - 1])});
+        }
+        TpeSettings tpe;
+        tpe.snap = [this](const std::vector<double>& u) { return m_settings.space.to_unit(m_settings.space.from_unit(u)); };
+        std::vector<TpeObservation> observed;
+        for (auto it = by_epochs.rbegin(); it != by_epochs.rend() && observed.empty(); ++it)
+            if (it->second.size() >= tpe_minimum_observations(GeneratorParams::dimensions)) observed = it->second;
+        if (!observed.empty()) observed.insert(observed.end(), failed.begin(), failed.end());
+        return propose_tpe(observed, GeneratorParams::dimensions, m_settings.batch, seed, tpe);
     }
 
     /// `count` generators uniform in the box, one network each.
@@ -153,8 +199,7 @@ private:
     {
         Candidate c;
         try {
-            GraphRng rng(seed);
-            c.arch = sample_architecture(theta, m_input, m_classes, m_settings.hierarchy, rng).architecture;
+            c.arch = draw_network(m_settings, {theta, seed}, m_data);
         } catch (const InputError&) {
             return std::nullopt;
         }
@@ -181,8 +226,7 @@ private:
 
     const RunSettings& m_run;
     const NagoSettings& m_settings;
-    Shape m_input;
-    int m_classes;
+    const ImageSet& m_data;
     Pricer m_price;
     ObjectiveVector m_reference;
     GeneratorCostEstimator m_costs;
@@ -195,14 +239,14 @@ public:
     nlohmann::json settings() const override { return m_settings.to_json(); }
     void check(const RunSettings& run) const override
     {
-        require_cost_objective(run.objectives, "nago");
+        // The error alone is allowed: BOHB's single-objective mode.
         require_estimable_costs(run.objectives);
     }
     SearchResult run(const SearchContext& context) override
     {
         check(context.run);
         // The data's images must allow the stages of every generator of the box.
-        m_settings.hierarchy.check(m_settings.space.lowest(), input_shape_of(context));
+        m_settings.hierarchy.check(m_settings.space.lowest(), input_shape_of(*context.data.source.train));
         for (const auto& c : context.store.candidates())
             if (!generator_draw_of(c))
                 fail("run " + context.store.dir() + " holds networks that no generator drew (a " + context.store.info().method + " run?)");
@@ -213,6 +257,60 @@ public:
 private:
     NagoSettings m_settings;
 };
+
+// The graph of cells a candidate's network was drawn with: per cell its stage and how many
+// nodes and operations it holds, and the cell-to-cell edges.
+nlohmann::json cell_graph(const SampledGraphs& g)
+{
+    nlohmann::json cells = nlohmann::json::array(), edges = nlohmann::json::array();
+    for (int cell = 0; cell < g.top.size(); ++cell) {
+        int operations = 0;
+        for (const auto& bottom : g.bottom[cell]) operations += bottom.size();
+        cells.push_back({{"stage", g.stage[cell]}, {"nodes", g.mid[cell].size()}, {"operations", operations}});
+        for (int from : g.top.inputs[cell]) edges.push_back({from, cell});
+    }
+    return {{"cells", cells}, {"edges", edges}, {"inputs", g.top.input_nodes}, {"outputs", g.top.output_nodes}};
+}
+
+nlohmann::json spread_json(const GeneratorSpread& s)
+{
+    const auto one = [](const Spread& v) { return nlohmann::json{{"mean", v.mean}, {"std", v.std}}; };
+    return {{"done", s.done}, {"failed", s.failed}, {"val_error", one(s.val_error)}, {"params", one(s.parameters)},
+            {"madds", one(s.multiply_adds)}};
+}
+
+// For the report: each trained candidate's generator, its cell graph (drawn again from the
+// stored theta and seed, shown only when it gives the candidate's network back) and, once
+// `paretonas sample` ran, the spread of all its generator's stored draws. A candidate whose row
+// cannot be read this way keeps its network in the report, without details.
+std::map<std::int64_t, nlohmann::json> nago_candidate_details(const RunStore& store)
+{
+    std::optional<NagoSettings> settings;
+    try {
+        settings = NagoSettings::from_json(RunSettings::of(store).method_settings);
+    } catch (const InputError&) {
+        return {};
+    }
+    std::map<std::int64_t, std::vector<GeneratorSample>> samples;
+    for (auto& s : store.samples()) samples[s.candidate].push_back(std::move(s));
+    std::map<std::int64_t, nlohmann::json> out;
+    for (const auto& c : store.candidates()) {
+        if (c.status != CandidateStatus::done) continue;
+        try {
+            const auto draw = generator_draw_of(c);
+            if (!draw) continue;
+            nlohmann::json details = {{"generator", to_json(draw->theta)}, {"seed", draw->seed}};
+            GraphRng rng(draw->seed);
+            const auto drawn = sample_architecture(draw->theta, c.arch.input_shape(), c.arch.num_classes(), settings->hierarchy, rng);
+            if (drawn.architecture == c.arch) details["cell_graph"] = cell_graph(drawn.graphs);
+            if (samples.count(c.id)) details["spread"] = spread_json(generator_spread(samples[c.id]));
+            out[c.id] = std::move(details);
+        } catch (const InputError&) {
+            // A bad draw in the row, or graphs another version drew: no details for this one.
+        }
+    }
+    return out;
+}
 
 } // namespace
 
@@ -232,6 +330,7 @@ MethodSpec nago_method()
         {"/ranges", "--ranges", "JSON file of theta ranges, e.g. {\"top_nodes\": [3, 6]}", MethodOption::Kind::json_file},
     });
     spec.make = [](const nlohmann::json& settings) { return std::make_unique<Nago>(NagoSettings::from_json(settings)); };
+    spec.candidate_details = nago_candidate_details;
     return spec;
 }
 

@@ -202,7 +202,7 @@ public:
     {
         check(context.run);
         NashProposer proposer(context, m_settings);
-        const auto recipe = with_data_augmentation(m_settings.recipe(), context);
+        const auto recipe = with_data_augmentation(m_settings.recipe(), context.data);
         const auto evaluator = train_from_parent(training_context(context), recipe);
         // Generation 0 is the start network; steps are generations 1..steps.
         return run_driver(context.store, budgeted_driver(context, m_settings.steps + 1, recipe, true).settings, proposer, *evaluator,

@@ -46,9 +46,7 @@ void RunStore::save_final(const FinalModel& f)
 
 std::vector<FinalModel> RunStore::finals() const
 {
-    // A run opened read-only, never finalised and made before finals existed has no table.
-    Statement exists(m_db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name='finals'");
-    if (!exists.step()) return {};
+    if (!detail::has_table(m_db, "finals")) return {};  // a run from before finals, opened read-only
     Statement s(m_db,
                 "SELECT candidate, recipe, epochs, from_scratch, status, test_error, latency_ms, seconds, weights FROM finals"
                 " ORDER BY rowid");  // INSERT OR REPLACE gives a rewritten row a new rowid

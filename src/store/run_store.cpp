@@ -41,12 +41,16 @@ CREATE TABLE generations(
   generation INTEGER PRIMARY KEY, front TEXT NOT NULL, hypervolume REAL NOT NULL, seconds REAL NOT NULL);
 )sql";
 
-// Added after schema 1 shipped; created on open, so older runs gain it without a migration.
-const char* kFinalsSchema = R"sql(
+// Added after schema 1 shipped (finals, then samples); created on open, so older runs gain it without a migration.
+const char* kAddedTables = R"sql(
 CREATE TABLE IF NOT EXISTS finals(
   candidate INTEGER NOT NULL, recipe TEXT NOT NULL, epochs INTEGER NOT NULL, from_scratch INTEGER NOT NULL,
   status TEXT NOT NULL, test_error REAL NOT NULL, latency_ms REAL NOT NULL, seconds REAL NOT NULL, weights TEXT NOT NULL,
   PRIMARY KEY(candidate, recipe));
+CREATE TABLE IF NOT EXISTS samples(
+  candidate INTEGER NOT NULL, idx INTEGER NOT NULL, seed TEXT NOT NULL, status TEXT NOT NULL, arch TEXT NOT NULL,
+  val_error REAL NOT NULL, params INTEGER NOT NULL, madds INTEGER NOT NULL, latency_ms REAL NOT NULL, seconds REAL NOT NULL,
+  detail TEXT NOT NULL, PRIMARY KEY(candidate, idx));
 )sql";
 
 // An exclusive, non-blocking lock on <dir>/lock, held until the descriptor closes (also when the
@@ -207,7 +211,7 @@ RunStore RunStore::create(const std::string& dir, const RunInfo& info)
     fs::remove(creating);
     fs::remove(creating.string() + "-journal");
     store.m_db = open_database(creating.string(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-    store.exec(std::string("BEGIN;") + kSchema + kFinalsSchema);
+    store.exec(std::string("BEGIN;") + kSchema + kAddedTables);
     const json meta = {{"format", kFormat},           {"schema", kSchemaVersion},     {"method", info.method},
                        {"config", info.config_json},  {"data", info.data},            {"objectives", info.objectives},
                        {"reference", info.reference}, {"seed", std::to_string(info.seed)}, {"code_version", info.code_version}};
@@ -238,7 +242,7 @@ RunStore RunStore::open_with(const std::string& dir, bool read_only)
     store.m_db = open_database(path, read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
     store.load_info();
     if (!read_only) {
-        store.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") + kFinalsSchema);
+        store.exec(std::string("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;") + kAddedTables);
         // A run copied without its weights (git keeps no empty directory) still takes new ones.
         ensure_directory((fs::path(dir) / "weights").string());
     }

@@ -63,6 +63,15 @@ private:
     sqlite3_stmt* m_stmt = nullptr;
 };
 
+/// True when the database holds table `name` (a run opened read-only may predate a table that
+/// opening to write would add).
+inline bool has_table(sqlite3* db, const std::string& name)
+{
+    Statement s(db, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?");
+    s.bind(1, name);
+    return s.step();
+}
+
 } // namespace paretonas::detail
 
 #endif

@@ -94,14 +94,14 @@ class CommandTest(unittest.TestCase):
         paretonas = os.environ.get("PARETONAS_BINARY", "paretonas")
 
     def test_every_method_gets_the_same_data_budget_and_threads(self):
-        for method in ("lemonade", "nsga2", "random", "optuna", "optuna-aug"):
+        for method in ("lemonade", "nsga2", "random", "nago", "nago-random", "optuna", "optuna-aug"):
             command = sq.search_command(self.Args, method, 3, 1200.0, "out/x")
             text = " ".join(command)
             self.assertIn("--threads 1", text, method)
             self.assertIn("--seed 3", text, method)
             # The from-scratch methods get the peer's population and epochs (read from their
             # help); LEMONADE runs its defaults, as the main job does.
-            self.assertEqual("--population 16" in text, method != "lemonade", method)
+            self.assertEqual("--population 16" in text, method in ("nsga2", "random", "optuna", "optuna-aug"), method)
             peer = sq.is_peer(method)
             self.assertEqual("--channels-last" in command, peer, method)
             self.assertEqual((sq.search_env(method) or {}).get("MALLOC_MMAP_MAX_"), "0" if peer else None, method)
@@ -115,6 +115,8 @@ class CommandTest(unittest.TestCase):
                 self.assertIn("--budget 1200s", text)
                 self.assertEqual("--epochs-init 1" in text, method != "lemonade", method)
                 self.assertNotIn("--epochs-child", text)
+                self.assertIn("--method " + method.split("-")[0], text)
+                self.assertEqual("--proposer random" in text, method == "nago-random", method)
 
     def test_the_strongest_peer_is_the_better_variant_at_each_budget(self):
         results = {"lemonade": [{"hypervolume": [1, 2]}],

@@ -136,6 +136,7 @@ TEST_F(Deliver, ReportOpensInChromiumWithOneMarkPerCandidate)
     EXPECT_EQ(seen.at("front"), data.at("front").size());
     EXPECT_EQ(seen.at("downloads"), 2 * data.at("front").size());
     EXPECT_GT(seen.at("arch_nodes").get<int>(), 3);
+    EXPECT_EQ(seen.at("generator_rows"), 0);  // a lemonade candidate has no generator to show
     EXPECT_TRUE(std::filesystem::exists(PARETONAS_BINARY_DIR "/report-screenshot.png"));
 
     expect_one_line_error(run({"report", "--run", out->file("nothing")}), "no run in");

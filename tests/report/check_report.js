@@ -53,6 +53,9 @@ function fail(why) {
     const hvPoints = await page.locator("#hv-generation .hv-point").count();
     if (hvPoints === 0) fail("the hypervolume chart is empty");
     const downloads = await page.locator("#front-table a[download]").count();
+    // A method's details of the selected model (NAGO: theta as a table, the graph of cells).
+    const generatorRows = await page.locator("#generator-table tr").count();
+    const cells = await page.locator("#cell-graph .cell").count();
 
     // Every cost tab redraws the same candidates.
     for (const tab of await page.locator("#axis-tabs button").all()) {
@@ -66,7 +69,7 @@ function fail(why) {
     if (problems.length) fail("the page logged: " + problems.join(" | "));
     if (requests.length) fail("the page requested " + requests.join(", "));
     console.log(JSON.stringify({ marks, front: frontCount, hovered: Number(id), tooltip: tip, arch_nodes: archNodes,
-                                 hv_points: hvPoints, downloads, tabs: await page.locator("#axis-tabs button").count() }));
+                                 hv_points: hvPoints, downloads, generator_rows: generatorRows, cells, tabs: await page.locator("#axis-tabs button").count() }));
   } finally {
     await browser.close();
   }

@@ -94,6 +94,7 @@ TEST(ReportData, MarksTheFrontAndTheDeliveredFinalModels)
     ReportExtras extras;
     extras.front = {ids[1]};
     extras.downloads_onnx[ids[1]] = "models/2.onnx";
+    extras.details[ids[0]] = {{"generator", {{"width", 3}}}};
     const auto data = report_data(store, extras);
     ASSERT_EQ(data.at("candidates").size(), 2u);  // trained ones only
     const auto& first = data.at("candidates")[0];
@@ -104,6 +105,8 @@ TEST(ReportData, MarksTheFrontAndTheDeliveredFinalModels)
     EXPECT_EQ(second.at("operators"), nlohmann::json({"widen node 2 to 16", "separable conv at node 3 (approximate)"}));
     EXPECT_EQ(second.at("onnx"), "models/2.onnx");
     EXPECT_FALSE(first.contains("final"));
+    EXPECT_EQ(first.at("details"), nlohmann::json({{"generator", {{"width", 3}}}}));  // the method's, as given
+    EXPECT_FALSE(second.contains("details"));
     EXPECT_EQ(data.at("run").at("statuses").at("queued"), 1);
     EXPECT_EQ(data.at("generations")[0].at("front_size"), 1);
     EXPECT_EQ(data.at("architectures").at(std::to_string(ids[1])).size(), b.arch.nodes().size());

@@ -2,6 +2,7 @@
 
 #include <paretonas/core/pareto.hpp>
 #include <paretonas/search/nago.hpp>
+#include <paretonas/search/training_evaluator.hpp>
 
 #include "search/search_support.hpp"
 
@@ -82,6 +83,62 @@ TEST(Nago, TheRandomGeneratorBaselineDrawsThetaUniformlyWithTheSameMachinery)
     }
     EXPECT_TRUE(any_differs);
     EXPECT_EQ(test::error_message([] { make_method("nago", {{"proposer", "grid"}}); }), "nago proposer must be \"bo\" or \"random\", got \"grid\"");
+}
+
+namespace {
+
+// The error alone, successive halving on 3 epochs (rungs after 1 and 3), enough generators for
+// the BOHB model (2 (9 dimensions + 1)) before the last two generations.
+RunSettings single_objective(int generations)
+{
+    auto json = tiny(generations);
+    json["initial"] = 20;
+    json["epochs_initial"] = 3;
+    json["fidelity"] = "sh";
+    json["sh_margin"] = 0.02;
+    auto settings = test::settings_for("nago", json, 11);
+    settings.objectives = {Objective::error};
+    return settings;
+}
+
+} // namespace
+
+TEST(Nago, ErrorAloneRunsBohbOnTheSuccessiveHalvingRungs)
+{
+    const test::BarData d;
+    test::TempDir dir;
+    auto settings = single_objective(3);
+    auto store = create_run(dir.file("run"), settings, d.data);
+    const auto result = test::run_method(store, settings, d.data);
+    EXPECT_TRUE(result.finished);
+    const auto all = store.candidates();
+    ASSERT_EQ(all.size(), 24u);  // 20 initial, 2 generations of 2
+    int stopped = 0, best = 0;
+    for (const auto& c : all) {
+        EXPECT_EQ(c.status, CandidateStatus::done);
+        EXPECT_EQ(learning_curve(c).size(), static_cast<std::size_t>(c.epochs));
+        stopped += c.epochs < 3;
+        if (c.val_error < all[best].val_error) best = static_cast<int>(&c - all.data());
+    }
+    EXPECT_GT(stopped, 0);  // the rungs stopped some networks early
+    ASSERT_EQ(result.front.size(), 1u);  // one objective: the best network
+    EXPECT_EQ(result.front[0].val_error, all[best].val_error);
+
+    // The initial design is the random proposer's; the later generators are the model's.
+    auto random_settings = settings;
+    random_settings.method_settings["proposer"] = "random";
+    test::TempDir other;
+    auto random_store = create_run(other.file("run"), random_settings, d.data);
+    test::run_method(random_store, random_settings, d.data);
+    const auto random_all = random_store.candidates();
+    ASSERT_EQ(random_all.size(), all.size());
+    for (std::size_t i = 0; i < all.size(); ++i)
+        EXPECT_EQ(all[i].data.at("theta") == random_all[i].data.at("theta"), all[i].generation == 0) << "candidate " << all[i].id;
+}
+
+TEST(Nago, ErrorAloneResumedStoresWhatAnUninterruptedRunStores)
+{
+    test::expect_resume_equals_uninterrupted(single_objective(3), "generations", 2, 3);
 }
 
 TEST(Nago, BadSettingsForeignRunsAndLatencyAreNamed)

@@ -320,3 +320,50 @@ TEST(RunStore, ACorruptRowOrAMissingTableIsNamed)
     // SQLite names the file by its resolved path.
     EXPECT_THAT(test::error_message([&] { store.generations(); }), AllOf(HasSubstr("run store /"), HasSubstr("/run.db: no such table: generations")));
 }
+
+TEST(RunStore, GeneratorSamplesRoundTripWithFullSeedsAndACorruptOneIsNamed)
+{
+    test::TempDir dir;
+    const auto path = dir.file("run");
+    {
+        auto store = RunStore::create(path, sample_info());
+        store.add(sample_candidate(0, -1));
+        GeneratorSample a;
+        a.candidate = 1;
+        a.index = 1;
+        a.seed = 18446744073709551615ull;  // beyond SQLite's signed integers
+        a.status = CandidateStatus::done;
+        a.arch = conv_chain({1, 12, 12}, 3, {6}, {0});
+        a.val_error = 0.25;
+        a.parameters = 321;
+        a.multiply_adds = 9876;
+        a.latency_ms = 0.5;
+        a.seconds = 3.0;
+        GeneratorSample b = a;
+        b.index = 0;
+        b.seed = 7;
+        b.status = CandidateStatus::failed;
+        b.arch = Architecture();  // its graphs never connected: no network (one that would not validate)
+        b.detail = "graphs not connected";
+        store.save_sample(a);
+        store.save_sample(b);
+        b.detail = "replaced";
+        store.save_sample(b);
+    }
+    const auto samples = RunStore::open_read_only(path).samples();
+    ASSERT_EQ(samples.size(), 2u);  // by candidate and index
+    EXPECT_EQ(samples[0].index, 0);
+    EXPECT_EQ(samples[0].status, CandidateStatus::failed);
+    EXPECT_EQ(samples[0].detail, "replaced");
+    EXPECT_EQ(samples[1].seed, 18446744073709551615ull);
+    EXPECT_EQ(samples[1].arch, conv_chain({1, 12, 12}, 3, {6}, {0}));
+    EXPECT_DOUBLE_EQ(samples[1].val_error, 0.25);
+    EXPECT_EQ(samples[1].parameters, 321);
+    EXPECT_EQ(samples[1].multiply_adds, 9876);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((path + "/run.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE samples SET seed='-1' WHERE idx=1", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+    EXPECT_EQ(test::error_message([&] { RunStore::open_read_only(path).samples(); }),
+              "run store " + path + ": sample 1 of candidate 1 is corrupt (its seed is '-1')");
+}

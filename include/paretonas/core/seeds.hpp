@@ -10,7 +10,7 @@
 namespace paretonas {
 
 /// What a derived seed is for: streams with the same index but another purpose never coincide.
-enum class SeedPurpose : std::uint64_t { proposal = 1, candidate_training = 2, final_training = 3 };
+enum class SeedPurpose : std::uint64_t { proposal = 1, candidate_training = 2, final_training = 3, generator_sample = 4, sample_training = 5 };
 
 /// A well-mixed seed for stream `index` (a generation, a candidate id) of `purpose` under the
 /// run seed `seed` (SplitMix64 finaliser over the three).

@@ -36,6 +36,10 @@ struct ReportExtras {
     std::map<std::int64_t, double> search_test_error;  // test error with the search's weights
     std::map<std::int64_t, std::string> downloads_onnx, downloads_json;  // paths relative to the report
     std::vector<ReferenceModel> references;
+    /// What the run's method says about a candidate (MethodSpec::candidate_details), shown with
+    /// the selected model: "generator" (a flat object, shown as a table), "cell_graph" (drawn),
+    /// "spread" (summarised).
+    std::map<std::int64_t, nlohmann::json> details;
 };
 
 /// Everything the page draws, as one JSON object (also written as report.json for tools).

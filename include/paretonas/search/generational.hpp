@@ -45,7 +45,7 @@ SearchResult run_from_scratch(const SearchContext& context, const GenerationalSe
 TrainingContext training_context(const SearchContext& context);
 /// `recipe` with the augmentation the run's data calls for when the recipe asks for any (which
 /// one is not a setting: it follows the data).
-TrainingRecipe with_data_augmentation(TrainingRecipe recipe, const SearchContext& context);
+TrainingRecipe with_data_augmentation(TrainingRecipe recipe, const PreparedData& data);
 
 } // namespace paretonas
 

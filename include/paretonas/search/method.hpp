@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -74,6 +75,10 @@ struct MethodSpec {
     /// Builds the method from settings; missing keys take their defaults, an unknown key or a
     /// bad value throws InputError naming it.
     std::function<std::unique_ptr<SearchMethod>(const nlohmann::json& settings)> make;
+    /// What the report shows about each trained candidate beyond its network, by id (NAGO: the
+    /// generator it was drawn from, the generator's graph of cells, its within-generator spread);
+    /// empty: nothing. Reads `store` only.
+    std::function<std::map<std::int64_t, nlohmann::json>(const RunStore& store)> candidate_details;
 };
 
 /// Adds a method; throws InputError when the name is taken. The built-in methods are

@@ -9,6 +9,7 @@
 #ifndef PARETONAS_SEARCH_NAGO_HPP
 #define PARETONAS_SEARCH_NAGO_HPP
 
+#include <paretonas/data/dataset.hpp>
 #include <paretonas/generator/generator_params.hpp>
 #include <paretonas/generator/hierarchical.hpp>
 #include <paretonas/search/generational.hpp>
@@ -45,6 +46,10 @@ struct GeneratorDraw {
 };
 /// The draw stored in `c`'s data; empty for a candidate of another method.
 std::optional<GeneratorDraw> generator_draw_of(const Candidate& c);
+
+/// The network that G(draw.theta) gives for `data`'s images and classes with draw.seed. Throws
+/// InputError when the generator cannot connect its graphs within the settings' tries.
+Architecture draw_network(const NagoSettings& settings, const GeneratorDraw& draw, const ImageSet& data);
 
 MethodSpec nago_method();
 

@@ -49,6 +49,23 @@ struct FinalModel {
     std::string name() const;
 };
 
+/// Another network drawn from the generator behind a trained candidate (a NAGO run's
+/// within-generator spread: was a generator found, or one lucky network?), trained with the
+/// search's recipe and scored on the validation set. One per (candidate, index).
+struct GeneratorSample {
+    std::int64_t candidate = -1;
+    int index = 0;                        // 0, 1, ...: the draw's place among the candidate's samples
+    std::uint64_t seed = 0;               // the graphs were drawn with it
+    CandidateStatus status = CandidateStatus::queued;
+    Architecture arch;                    // stored for a trained sample only; a default one otherwise
+    double val_error = 1.0;
+    std::int64_t parameters = 0;
+    std::int64_t multiply_adds = 0;
+    double latency_ms = 0.0;
+    double seconds = 0.0;                 // wall-clock of its training
+    std::string detail;                   // failed: why
+};
+
 /// The final model to deliver for `candidate` among `finals` (in the order finals() returns):
 /// finished, the most epochs, then the latest written. Never chosen by test error, which would
 /// select on the test set. None when it was never finalised.
@@ -96,6 +113,11 @@ public:
     void save_final(const FinalModel& f);
     /// Every final model, in the order they were last written; empty for runs never finalised.
     std::vector<FinalModel> finals() const;
+
+    /// Inserts or replaces sample (candidate, index).
+    void save_sample(const GeneratorSample& s);
+    /// Every generator sample, by candidate and index; empty for runs never sampled.
+    std::vector<GeneratorSample> samples() const;
 
     /// Replaces the stored settings (RunInfo::config_json): a resume that changes the budget.
     void set_config_json(const std::string& json);
