@@ -25,11 +25,6 @@ CLI::App* add_sample_command(CLI::App& app, CommonOptions& common, SampleOptions
 
 namespace {
 
-nlohmann::json spread_json(const Spread& s)
-{
-    return {{"count", s.count}, {"mean", s.mean}, {"std", s.std}};
-}
-
 nlohmann::json sample_json(const GeneratorSample& s)
 {
     const bool done = s.status == CandidateStatus::done;
@@ -103,15 +98,10 @@ int run_sample(const CommonOptions& common, const SampleOptions& o, std::ostream
     const auto samples = sample_generator(store, data, request, callbacks);
     const auto spread = generator_spread(samples);
     if (common.json_log) {
-        nlohmann::json summary = {{"event", "spread"},
-                                  {"run", o.run},
-                                  {"id", o.id},
-                                  {"done", spread.done},
-                                  {"failed", spread.failed},
-                                  {"val_error", spread_json(spread.val_error)},
-                                  {"parameters", spread_json(spread.parameters)},
-                                  {"multiply_adds", spread_json(spread.multiply_adds)},
-                                  {"latency_ms", spread_json(spread.latency_ms)}};
+        auto summary = to_json(spread);
+        summary["event"] = "spread";
+        summary["run"] = o.run;
+        summary["id"] = o.id;
         out << summary.dump() << std::endl;
     } else {
         print_spread(candidate, samples, spread, out);

@@ -142,4 +142,15 @@ GeneratorSpread generator_spread(const std::vector<GeneratorSample>& samples)
     return out;
 }
 
+nlohmann::json to_json(const GeneratorSpread& spread)
+{
+    const auto one = [](const Spread& s) { return nlohmann::json{{"count", s.count}, {"mean", s.mean}, {"std", s.std}}; };
+    return {{"done", spread.done},
+            {"failed", spread.failed},
+            {"val_error", one(spread.val_error)},
+            {"parameters", one(spread.parameters)},
+            {"multiply_adds", one(spread.multiply_adds)},
+            {"latency_ms", one(spread.latency_ms)}};
+}
+
 } // namespace paretonas

@@ -123,14 +123,14 @@ public:
     std::vector<Candidate> propose(int generation, const std::vector<Candidate>& all) override
     {
         auto rng = generation_rng(generation);
-        const auto observed = observations(all);
         if (m_settings.proposer == "random") return draw_uniform(m_settings.batch, rng);
         if (m_run.objectives.size() == 1) return draw_each(bohb_batch(all, rng()), rng);
+        const auto observed = observations(all);
         if (observed.size() < 2) return draw_uniform(m_settings.batch, rng);  // nothing to model yet
         ProposerSettings bo;
         bo.random_candidates = m_settings.random_candidates;
         bo.local_candidates = m_settings.local_candidates;
-        bo.snap = [this](const std::vector<double>& u) { return m_settings.space.to_unit(m_settings.space.from_unit(u)); };
+        bo.snap = snap_to_box();
         const ObjectiveVector unreachable(m_reference.begin() + 1, m_reference.end());
         const auto known = [&](const std::vector<double>& u) { return m_costs.costs(m_settings.space.from_unit(u), unreachable); };
         return draw_each(propose_batch(observed, GeneratorParams::dimensions, known, m_reference, m_settings.batch, rng(), bo), rng);
@@ -140,6 +140,13 @@ private:
     std::mt19937_64 generation_rng(int generation) const
     {
         return std::mt19937_64(derive_seed(m_run.seed, SeedPurpose::proposal, static_cast<std::uint64_t>(generation)));
+    }
+
+    /// Maps a point of the unit cube to the theta it decodes to (integer fields at the middle of
+    /// their shares), for both models.
+    std::function<std::vector<double>(const std::vector<double>&)> snap_to_box() const
+    {
+        return [this](const std::vector<double>& u) { return m_settings.space.to_unit(m_settings.space.from_unit(u)); };
     }
 
     std::vector<Candidate> draw_each(const std::vector<std::vector<double>>& points, std::mt19937_64& rng) const
@@ -156,6 +163,7 @@ private:
     /// network joins the chosen budget as the worst (error 1), but does not count towards it.
     std::vector<std::vector<double>> bohb_batch(const std::vector<Candidate>& all, std::uint64_t seed) const
     {
+        const auto error = [](double e) { return std::isfinite(e) ? e : 1.0; };
         std::map<int, std::vector<TpeObservation>> by_epochs;
         std::vector<TpeObservation> failed;
         for (const auto& c : all) {
@@ -163,7 +171,6 @@ private:
             if (!d) continue;
             const auto u = m_settings.space.to_unit(d->theta);
             const auto curve = learning_curve(c);
-            const auto error = [](double e) { return std::isfinite(e) ? e : 1.0; };
             if (c.status == CandidateStatus::failed)
                 failed.push_back({u, 1.0});
             else if (c.status == CandidateStatus::done && curve.empty())
@@ -172,7 +179,7 @@ private:
                 for (std::size_t e = 1; e <= curve.size(); ++e) by_epochs[static_cast<int>(e)].push_back({u, error(curve[e - 1])});
         }
         TpeSettings tpe;
-        tpe.snap = [this](const std::vector<double>& u) { return m_settings.space.to_unit(m_settings.space.from_unit(u)); };
+        tpe.snap = snap_to_box();
         std::vector<TpeObservation> observed;
         for (auto it = by_epochs.rbegin(); it != by_epochs.rend() && observed.empty(); ++it)
             if (it->second.size() >= tpe_minimum_observations(GeneratorParams::dimensions)) observed = it->second;
@@ -272,13 +279,6 @@ nlohmann::json cell_graph(const SampledGraphs& g)
     return {{"cells", cells}, {"edges", edges}, {"inputs", g.top.input_nodes}, {"outputs", g.top.output_nodes}};
 }
 
-nlohmann::json spread_json(const GeneratorSpread& s)
-{
-    const auto one = [](const Spread& v) { return nlohmann::json{{"mean", v.mean}, {"std", v.std}}; };
-    return {{"done", s.done}, {"failed", s.failed}, {"val_error", one(s.val_error)}, {"params", one(s.parameters)},
-            {"madds", one(s.multiply_adds)}};
-}
-
 // For the report: each trained candidate's generator, its cell graph (drawn again from the
 // stored theta and seed, shown only when it gives the candidate's network back) and, once
 // `paretonas sample` ran, the spread of all its generator's stored draws. A candidate whose row
@@ -303,7 +303,7 @@ std::map<std::int64_t, nlohmann::json> nago_candidate_details(const RunStore& st
             GraphRng rng(draw->seed);
             const auto drawn = sample_architecture(draw->theta, c.arch.input_shape(), c.arch.num_classes(), settings->hierarchy, rng);
             if (drawn.architecture == c.arch) details["cell_graph"] = cell_graph(drawn.graphs);
-            if (samples.count(c.id)) details["spread"] = spread_json(generator_spread(samples[c.id]));
+            if (samples.count(c.id)) details["spread"] = to_json(generator_spread(samples[c.id]));
             out[c.id] = std::move(details);
         } catch (const InputError&) {
             // A bad draw in the row, or graphs another version drew: no details for this one.

@@ -12,6 +12,7 @@
 #include <paretonas/train/trainer.hpp>
 
 #include <c10/core/Device.h>
+#include <nlohmann/json.hpp>
 
 #include <functional>
 
@@ -54,6 +55,9 @@ struct GeneratorSpread {
     Spread val_error, parameters, multiply_adds, latency_ms;
 };
 GeneratorSpread generator_spread(const std::vector<GeneratorSample>& samples);
+/// {"done", "failed", and per quantity ("val_error", "parameters", "multiply_adds", "latency_ms")
+/// {"count", "mean", "std"}}: what `sample --json-log` prints and the report reads.
+nlohmann::json to_json(const GeneratorSpread& spread);
 
 } // namespace paretonas
 
