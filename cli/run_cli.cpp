@@ -156,7 +156,7 @@ int run_cli(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     train_cmd->add_option("--weight-decay", train_opts.config.weight_decay)->capture_default_str();
     train_cmd->add_option("--label-smoothing", train_opts.config.label_smoothing)->capture_default_str();
     train_cmd->add_flag("--no-augment", train_opts.no_augment, "no random crops or flips");
-    train_cmd->add_option("--layout", train_opts.layout, "activation layout: auto (NHWC on CPU), nchw or nhwc")->capture_default_str();
+    train_cmd->add_option("--layout", train_opts.layout, "activation layout: auto (NHWC on the CPU for wide convolutions, else NCHW), nchw or nhwc")->capture_default_str();
     train_cmd->add_option("--out", train_opts.out, "directory for model.pt, arch.json and result.json");
 
     CostOptions cost_opts;

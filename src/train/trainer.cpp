@@ -1,3 +1,4 @@
+#include <paretonas/core/costs.hpp>
 #include <paretonas/core/error.hpp>
 #include <paretonas/train/trainer.hpp>
 
@@ -10,9 +11,19 @@ namespace paretonas {
 
 namespace F = torch::nn::functional;
 
-bool use_channels_last(MemoryLayout layout, c10::Device device)
+// Measured on 2 cores (docs/performance.md, "Memory layout"): NHWC trains wide dense
+// convolutions 1.2x faster, but a graph of many small convolutions and merges (NAGO's, LEMONADE's
+// small chains) runs level or up to 3x slower in NHWC at 2 threads, where oneDNN's reorders
+// outweigh the arithmetic. The average work per convolution separates the two.
+bool use_channels_last(MemoryLayout layout, c10::Device device, const Architecture& arch)
 {
-    return layout == MemoryLayout::nhwc || (layout == MemoryLayout::automatic && device.is_cpu());
+    if (layout != MemoryLayout::automatic) return layout == MemoryLayout::nhwc;
+    if (!device.is_cpu()) return false;
+    std::int64_t convolutions = 0;
+    for (const auto& node : arch.nodes())
+        if (node.op == OpType::conv || node.op == OpType::sep_conv) ++convolutions;
+    if (convolutions == 0) return false;
+    return static_cast<double>(multiply_adds(arch)) / static_cast<double>(convolutions) >= channels_last_min_madds_per_conv;
 }
 
 namespace {
@@ -101,7 +112,7 @@ TrainResult train(Network& net, const DataView& train_data, const DataView* vali
     if (train_data.size() < 2) fail("cannot train on fewer than 2 images (got " + std::to_string(train_data.size()) + ")");
     if (teacher) check_teacher(*net, **teacher);
     net->to(device);
-    const bool channels_last = use_channels_last(config.layout, device);
+    const bool channels_last = use_channels_last(config.layout, device, net->architecture());
     if (channels_last) {
         torch::NoGradGuard no_grad;
         for (auto& p : net->parameters())

@@ -13,8 +13,12 @@
 
 namespace paretonas {
 
-/// automatic -> nhwc on the CPU, nchw elsewhere.
-bool use_channels_last(MemoryLayout layout, c10::Device device);
+/// Multiply-adds per convolution (per image) from which `automatic` picks NHWC on the CPU.
+inline constexpr double channels_last_min_madds_per_conv = 2e6;
+
+/// nhwc / nchw as asked; automatic -> nhwc on the CPU for networks whose convolutions average
+/// at least `channels_last_min_madds_per_conv`, nchw otherwise and on every other device.
+bool use_channels_last(MemoryLayout layout, c10::Device device, const Architecture& arch);
 
 struct TrainResult {
     std::vector<EpochStats> history;
