@@ -9,7 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libtorch-dev zlib1g-dev
   libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libsqlite3-dev libpagmo-dev libboost-graph-dev libonnx-dev libstb-dev
+  libsqlite3-dev libpagmo-dev libboost-graph-dev libonnx-dev libstb-dev libsvm-dev libxgboost-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-torch python3-optuna
   dataset-fashion-mnist

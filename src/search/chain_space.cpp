@@ -96,4 +96,18 @@ Architecture ChainSpace::decode(const Genome& g) const
     return arch;
 }
 
+std::vector<double> ChainSpace::encode(const Genome& genome, bool one_hot) const
+{
+    const Genome g = canonical(genome);
+    std::vector<double> features;
+    for (std::size_t i = 0; i < size(); ++i) {
+        if (!one_hot) {
+            features.push_back(m_upper[i] == 0 ? 0.0 : static_cast<double>(g[i]) / m_upper[i]);
+            continue;
+        }
+        for (int v = 0; v <= m_upper[i]; ++v) features.push_back(g[i] == v ? 1.0 : 0.0);
+    }
+    return features;
+}
+
 } // namespace paretonas

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <numeric>
 #include <set>
 
 using namespace paretonas;
@@ -79,4 +80,23 @@ TEST(ChainSpace, NamesBadGenomesAndSettings)
     c = {};
     c.max_stages = 0;
     EXPECT_THAT(test::error_message([&] { ChainSpace(c, {1, 28, 28}, 10); }), ::testing::HasSubstr("chain space max_stages"));
+}
+
+TEST(ChainSpace, EncodesTheCanonicalGenomeScaledOrOneHot)
+{
+    // Default space: stages 1-3 (upper 2), kernels {3,5} (1), skip (1), separable (1), then
+    // (width of 8 choices: 7, blocks 1-3: 2) per stage.
+    const ChainSpace space(ChainSpaceConfig{}, {1, 28, 28}, 10);
+    // One stage of one block: the unused stage genes and the skip (no site) are zeroed first.
+    const Genome genome = {0, 1, 1, 0, 7, 0, 3, 2, 5, 1};
+    EXPECT_EQ(space.encode(genome), (std::vector<double>{0, 1, 0, 0, 1, 0, 0, 0, 0, 0}));
+    EXPECT_EQ(space.encode(genome), space.encode(space.canonical(genome)));
+    const Genome two_stages = {1, 0, 1, 1, 7, 2, 0, 1, 0, 0};
+    const auto scaled = space.encode(two_stages);
+    EXPECT_EQ(scaled, (std::vector<double>{0.5, 0, 1, 1, 1, 1, 0, 0.5, 0, 0}));
+    const auto one_hot = space.encode(two_stages, true);
+    ASSERT_EQ(one_hot.size(), 3u + 2 + 2 + 2 + 3 * (8 + 3));
+    EXPECT_EQ(std::vector<double>(one_hot.begin(), one_hot.begin() + 3), (std::vector<double>{0, 1, 0}));  // stages = 2nd value
+    EXPECT_DOUBLE_EQ(std::accumulate(one_hot.begin(), one_hot.end(), 0.0), 10.0);  // one indicator per gene
+    EXPECT_THAT(test::error_message([&] { space.encode({0, 1}); }), ::testing::HasSubstr("chain genome has 2 genes"));
 }

@@ -46,6 +46,10 @@ public:
     /// The same network is reached by many genomes (unused stage genes, skip in a space where
     /// no block can take one): this one has unused genes zeroed, to de-duplicate.
     Genome canonical(const Genome& genome) const;
+    /// The encoding the surrogate methods learn from, of the canonical genome (so that genomes
+    /// of one network encode alike): each gene scaled to [0, 1] as gene / upper (0 where the
+    /// upper is 0), or with `one_hot` each gene as upper + 1 indicators. Throws as decode.
+    std::vector<double> encode(const Genome& genome, bool one_hot = false) const;
 
 private:
     ChainSpaceConfig m_config;
