@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace paretonas {
 
@@ -65,6 +66,11 @@ PairSet make_pairs(const std::vector<RankedPoint>& archive, PairFeatures kind, s
             pairs.members.emplace_back(first, second);
         }
     return pairs;
+}
+
+void require_fitted(bool fitted, const std::string& learner)
+{
+    if (!fitted) throw std::logic_error(learner + ": preference asked before fit");
 }
 
 std::vector<std::string> rank_surrogate_names() { return {"svm", "xgboost", "xgboost-rank"}; }

@@ -15,11 +15,6 @@
 
 namespace paretonas {
 
-void require_fitted(bool fitted, const std::string& learner)
-{
-    if (!fitted) throw std::logic_error(learner + ": preference asked before fit");
-}
-
 namespace {
 
 void quiet(const char*) {}
