@@ -30,14 +30,15 @@ void append_pair(const Features& a, const Features& b, PairFeatures kind, std::v
 
 void check_archive(const std::vector<RankedPoint>& archive)
 {
-    if (archive.size() < 2) fail("pairwise surrogate: needs two archive points with different values, got " + std::to_string(archive.size()) + " points");
+    const auto too_few = "pairwise surrogate: needs two archive points with different values, got " + std::to_string(archive.size()) + " points";
+    if (archive.size() < 2) fail(too_few);
     for (const auto& p : archive)
         if (p.features.size() != archive.front().features.size())
             fail("pairwise surrogate: archive encodings differ in length (" + std::to_string(archive.front().features.size()) +
                  " and " + std::to_string(p.features.size()) + ")");
     for (const auto& p : archive)
         if (p.value != archive.front().value) return;
-    fail("pairwise surrogate: needs two archive points with different values, got " + std::to_string(archive.size()) + " points");
+    fail(too_few);
 }
 
 PairSet make_pairs(const std::vector<RankedPoint>& archive, PairFeatures kind, std::size_t max_unordered, std::mt19937_64& rng)
@@ -73,14 +74,34 @@ void require_fitted(bool fitted, const std::string& learner)
     if (!fitted) throw std::logic_error(learner + ": preference asked before fit");
 }
 
-std::vector<std::string> rank_surrogate_names() { return {"svm", "xgboost", "xgboost-rank"}; }
+namespace {
+
+// The learners by name: one list for the factory, the names and the error.
+using LearnerFactory = std::unique_ptr<RankSurrogate> (*)(const SurrogateOptions&);
+const std::vector<std::pair<std::string, LearnerFactory>>& learners()
+{
+    static const std::vector<std::pair<std::string, LearnerFactory>> all = {
+        {"svm", &make_svm_surrogate}, {"xgboost", &make_xgboost_pair_surrogate}, {"xgboost-rank", &make_xgboost_rank_surrogate}};
+    return all;
+}
+
+} // namespace
+
+std::vector<std::string> rank_surrogate_names()
+{
+    std::vector<std::string> names;
+    for (const auto& [name, make] : learners()) names.push_back(name);
+    return names;
+}
 
 std::unique_ptr<RankSurrogate> make_rank_surrogate(const SurrogateOptions& options)
 {
-    if (options.learner == "svm") return make_svm_surrogate(options);
-    if (options.learner == "xgboost") return make_xgboost_pair_surrogate(options);
-    if (options.learner == "xgboost-rank") return make_xgboost_rank_surrogate(options);
-    fail("unknown surrogate learner '" + options.learner + "' (known: svm, xgboost, xgboost-rank)");
+    std::string known;
+    for (const auto& [name, make] : learners()) {
+        if (options.learner == name) return make(options);
+        known += (known.empty() ? "" : ", ") + name;
+    }
+    fail("unknown surrogate learner '" + options.learner + "' (known: " + known + ")");
 }
 
 std::vector<double> win_scores(const RankSurrogate& surrogate, const std::vector<Features>& pool, const std::vector<Features>& reference)
